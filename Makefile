@@ -1,0 +1,28 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= casus.duckdb
+
+.PHONY: demo test lint eval clean
+
+$(BIN)/casus: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/casus
+
+demo: $(BIN)/casus
+	rm -f $(DB)
+	$(BIN)/casus ingest --db $(DB) examples/
+	$(BIN)/casus summary --db $(DB)
+
+test: $(BIN)/casus
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -q
+
+eval: $(BIN)/casus
+	../shared/eval/run.sh $(BIN)/casus
+
+clean:
+	rm -rf $(VENV) $(DB) .pytest_cache build src/*.egg-info

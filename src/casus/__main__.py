@@ -1,0 +1,3 @@
+from casus.cli import app
+
+app(prog_name="casus")

@@ -1,0 +1,246 @@
+"""The `casus` command line: extract, ingest, and queries over the store."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from casus.document import Document, content_hash
+
+app = typer.Typer(help="casus: news text to source-grounded PLOVER event data.", no_args_is_help=True,
+                  add_completion=False)
+err = Console(stderr=True)
+DbOption = Annotated[str, typer.Option("--db", help="DuckDB store file.")]
+
+
+class OutFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ExtractFormat(StrEnum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+def _excerpt(text: str, span: dict[str, Any] | None, width: int = 90) -> str:
+    if not span or span.get("start") is None:
+        return "-"
+    s = " ".join(text[span["start"] : span["end"]].split())
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def print_record(record: dict[str, Any], console: Console) -> None:
+    """A readable view of one record for `casus extract` without --format jsonl."""
+    text = record["text"]
+    console.rule(f"[bold]{record['id']}[/bold]")
+    for e in record["errors"]:
+        console.print(f"[red]{e.get('level', 'error')}[/red] [{e['stage']}] {e['message']}")
+    names = {a["id"]: a["name"] for a in record["actors"]}
+    if record["actors"]:
+        console.print("[bold]actors[/bold]")
+        for a in record["actors"]:
+            code = "/".join(x for x in (a.get("country"), a.get("sector")) if x) or "-"
+            console.print(f"  {a['id']:<24} {a['name']:<28} {a['kind']:<12} {code:<8} {len(a['mentions'])} mentions")
+    if record["quotes"]:
+        console.print("[bold]quotes[/bold]")
+        for q in record["quotes"]:
+            spk = q.get("speaker") or {}
+            who = names.get(spk.get("actor")) or _excerpt(text, spk, 30)
+            console.print(f"  [{q['kind']}] {who}: “{_excerpt(text, q['content'])}”", markup=False, highlight=False)
+    if record["events"]:
+        console.print("[bold]events[/bold]")
+        for e in record["events"]:
+            src = names.get((e.get("source") or {}).get("actor")) or _excerpt(text, e.get("source"), 30)
+            tgt = names.get((e.get("target") or {}).get("actor")) or _excerpt(text, e.get("target"), 30)
+            flags = [k for k, v in (e.get("modality") or {}).items() if v]
+            date = (e.get("date") or {}).get("value") or "-"
+            console.print(f"  {e['type']:<10} {src} → {tgt}  [{_excerpt(text, e['trigger'], 20)}] {date}"
+                          f" {' '.join(flags)} ({e['confidence']:.2f})", markup=False, highlight=False)
+
+
+def _documents(paths: list[str]) -> Iterator[Document]:
+    from casus.ingest import read_inputs
+
+    yield from read_inputs(paths)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs; - for stdin.")],
+    fmt: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.text,
+    processes: Annotated[int, typer.Option("--processes", "-p", help="Worker processes.")] = 1,
+    batch_size: Annotated[int, typer.Option(help="Documents per spaCy batch.")] = 32,
+) -> None:
+    """Extract records and print them (one JSON object per document with --format jsonl)."""
+    from casus.pipeline import extract as run
+    from casus.record import is_failed
+
+    out = Console(soft_wrap=True)
+    total = failed = 0
+    for record in run(_documents(paths), batch_size=batch_size, n_process=processes):
+        total += 1
+        failed += is_failed(record)
+        if fmt == ExtractFormat.jsonl:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            print_record(record, out)
+        for e in record["errors"]:
+            err.print(f"{record['id']}: {e.get('level', 'error')} [{e['stage']}] {e['message']}",
+                      markup=False, highlight=False)
+    if total == 0 or failed == total:
+        err.print(f"no document could be analysed ({failed} of {total} failed)")
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs; - for stdin.")],
+    db: DbOption = "casus.duckdb",
+    processes: Annotated[int, typer.Option("--processes", "-p", help="Worker processes.")] = 1,
+    batch_size: Annotated[int, typer.Option(help="Documents per stored transaction.")] = 32,
+) -> None:
+    """Extract and store records in a DuckDB file; documents already stored are skipped."""
+    from casus.pipeline import extract as run
+    from casus.record import is_failed
+    from casus.store import Store
+
+    store = Store(db)
+    skipped = 0
+
+    def fresh() -> Iterator[Document]:
+        nonlocal skipped
+        for doc in _documents(paths):
+            if doc.text and store.known_hashes([content_hash(doc.text)]):
+                skipped += 1
+                continue
+            yield doc
+
+    total = failed = added = 0
+    batch: list[dict[str, Any]] = []
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed} docs"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("ingesting", total=None, rate="")
+        for record in run(fresh(), batch_size=batch_size, n_process=processes):
+            total += 1
+            failed += is_failed(record)
+            batch.append(record)
+            if len(batch) >= batch_size:
+                added += store.add_batch(batch)
+                batch = []
+            elapsed = progress.tasks[0].elapsed or 0
+            progress.update(task, advance=1, rate=f"{total / elapsed:.1f} docs/s" if elapsed else "")
+        if batch:
+            added += store.add_batch(batch)
+    counts = store.summary()
+    store.close()
+    err.print(f"{added} new documents stored, {skipped} already stored, {failed} with errors → {db}")
+    err.print("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    if total and failed == total:
+        raise typer.Exit(1)
+    if total == 0 and skipped == 0:
+        err.print("no input documents")
+        raise typer.Exit(1)
+
+
+def _emit(columns: list[str], rows: list[tuple], fmt: OutFormat, title: str) -> None:
+    if fmt == OutFormat.json:
+        sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str,
+                                    ensure_ascii=False, indent=1) + "\n")
+    elif fmt == OutFormat.csv:
+        w = csv.writer(sys.stdout)
+        w.writerow(columns)
+        w.writerows(rows)
+    else:
+        table = Table(title=f"{title} ({len(rows)})")
+        for c in columns:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            table.add_row(*("" if v is None else str(v) for v in r))
+        Console().print(table)
+
+
+def _open(db: str):  # noqa: ANN202
+    from pathlib import Path
+
+    from casus.store import Store
+
+    if not Path(db).exists():
+        err.print(f"no store at {db} (run `casus ingest --db {db} FILES…` first)")
+        raise typer.Exit(1)
+    return Store(db, read_only=True)
+
+
+FmtOption = Annotated[OutFormat, typer.Option("--format", "-f", help="table, csv or json.")]
+LimitOption = Annotated[int, typer.Option(help="Most rows to print.")]
+
+
+@app.command()
+def events(
+    db: DbOption = "casus.duckdb",
+    actor: Annotated[str | None, typer.Option(help="Source or target actor id or name.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. THREATEN.")] = None,
+    since: Annotated[str | None, typer.Option(help="Earliest date, YYYY[-MM[-DD]].")] = None,
+    until: Annotated[str | None, typer.Option(help="Latest date, YYYY[-MM[-DD]].")] = None,
+    fmt: FmtOption = OutFormat.table,
+    limit: LimitOption = 100,
+) -> None:
+    """List stored events."""
+    with _open(db) as store:
+        _emit(*store.events(actor, type_, since, until, limit), fmt, "events")
+
+
+@app.command()
+def quotes(
+    db: DbOption = "casus.duckdb",
+    speaker: Annotated[str | None, typer.Option(help="Speaker actor id or name.")] = None,
+    kind: Annotated[str | None, typer.Option(help="direct, partial, indirect or mixed.")] = None,
+    fmt: FmtOption = OutFormat.table,
+    limit: LimitOption = 100,
+) -> None:
+    """List stored quotes."""
+    with _open(db) as store:
+        _emit(*store.quotes(speaker, kind, limit), fmt, "quotes")
+
+
+@app.command()
+def actors(
+    db: DbOption = "casus.duckdb",
+    name: Annotated[str | None, typer.Option(help="Actor id or part of its name.")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO3 country code.")] = None,
+    fmt: FmtOption = OutFormat.table,
+    limit: LimitOption = 100,
+) -> None:
+    """List stored actors with mention and document counts."""
+    with _open(db) as store:
+        _emit(*store.actors(name, country, limit), fmt, "actors")
+
+
+@app.command()
+def summary(db: DbOption = "casus.duckdb") -> None:
+    """What the store holds: counts, then the events and quotes of the newest documents."""
+    with _open(db) as store:
+        counts = store.summary()
+        Console().print("store " + db + ": " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        _emit(*store.actors(limit=15), OutFormat.table, "top actors")
+        _emit(*store.quotes(limit=20), OutFormat.table, "quotes")
+        _emit(*store.events(limit=30), OutFormat.table, "events")
+
+
+def main() -> None:
+    app(prog_name="casus")
+
+
+if __name__ == "__main__":
+    main()

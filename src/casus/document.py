@@ -1,0 +1,31 @@
+"""The unit of work between ingest and the pipeline: one document as read, plus what went wrong."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    origin: str = ""
+
+    def fail(self, stage: str, message: str) -> Document:
+        self.errors.append({"stage": stage, "message": message})
+        return self
+
+    @property
+    def failed(self) -> bool:
+        """A document is failed when there is no text left to analyse."""
+        return not self.text.strip()
+
+
+def content_hash(text: str) -> str:
+    """Identity of an article for idempotent ingest: whitespace differences don't make a new article."""
+    normalised = " ".join(text.split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
