@@ -229,13 +229,28 @@ def actors(
 
 @app.command()
 def summary(db: DbOption = "casus.duckdb") -> None:
-    """What the store holds: counts, then the events and quotes of the newest documents."""
+    """What the store holds: counts, the most mentioned actors, quotes and events."""
+    out = Console(soft_wrap=True, highlight=False)
     with _open(db) as store:
         counts = store.summary()
-        Console().print("store " + db + ": " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-        _emit(*store.actors(limit=15), OutFormat.table, "top actors")
-        _emit(*store.quotes(limit=20), OutFormat.table, "quotes")
-        _emit(*store.events(limit=30), OutFormat.table, "events")
+        out.print(f"[bold]{db}[/bold]: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        cols, rows = store.actors(limit=12)
+        out.print("[bold]actors[/bold] (id, name, country/sector, mentions)")
+        for r in (dict(zip(cols, row, strict=True)) for row in rows):
+            code = "/".join(x for x in (r["country"], r["sector"]) if x) or "-"
+            out.print(f"  {r['id']:<22} {r['name']:<26} {code:<8} {r['mentions']}", markup=False)
+        cols, rows = store.quotes(limit=20)
+        out.print("[bold]quotes[/bold] (kind, speaker: content)")
+        for r in (dict(zip(cols, row, strict=True)) for row in rows):
+            content = r["content"] if len(r["content"]) <= 80 else r["content"][:79] + "…"
+            out.print(f"  {r['kind']:<8} {r['speaker_actor'] or r['speaker']}: “{content}”", markup=False)
+        cols, rows = store.events(limit=30)
+        out.print("[bold]events[/bold] (date, type, source → target \\[trigger] modality confidence)")
+        for r in (dict(zip(cols, row, strict=True)) for row in rows):
+            flags = " ".join(k for k in ("negated", "hypothetical", "reported") if r[k])
+            out.print(f"  {r['date'] or '-':<10} {r['type']:<9} {r['source_actor'] or r['source'] or '-'} → "
+                      f"{r['target_actor'] or r['target'] or '-'} [{r['trigger']}] {flags} {r['confidence']:.2f}",
+                      markup=False)
 
 
 def main() -> None:
