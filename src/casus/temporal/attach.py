@@ -18,13 +18,38 @@ from spacy.tokens import Doc, Span, Token
 ATTRIBUTIVE_DEPS = {"compound", "nummod", "amod", "nmod", "poss", "npadvmod_noun"}
 
 
+# dependency relations that open a clause of their own; an adverbial clause counts only with a
+# subject of its own ("as his forces grind forward in eastern Ukraine"), since a participle
+# ("standing alongside Zelensky on Thursday, Macron said") shares the main clause's time and place
+CLAUSE_DEPS = {"relcl", "ccomp", "acl", "csubj", "parataxis", "conj"}
+SUBJECTS = {"nsubj", "nsubjpass", "expl"}
+FAR = 1_000
+
+
 def tree_distance(a: Token, b: Token) -> int:
     """Edges between two tokens of one sentence through their lowest common ancestor."""
     up = {t.i: n for n, t in enumerate([a, *a.ancestors])}
     for m, t in enumerate([b, *b.ancestors]):
         if t.i in up:
             return up[t.i] + m
-    return 1_000
+    return FAR
+
+
+def in_other_clause(trigger: Token, expr: Token) -> bool:
+    """Whether `expr` sits in a clause below the trigger's lowest common ancestor with it, i.e.
+    in a clause of its own that does not contain the trigger ("…, which culminated in a summit in
+    Alaska, leaders accused…": Alaska locates the summit, not the accusation). Climbing from the
+    trigger into the clause that reports it ("…targets," Putin said in Vladivostok) is allowed."""
+    up = {t.i for t in [trigger, *trigger.ancestors]}
+    t = expr
+    while t.i not in up:
+        if t.pos_ in {"VERB", "AUX"} and (t.dep_ in CLAUSE_DEPS or (
+                t.dep_ == "advcl" and any(c.dep_ in SUBJECTS for c in t.children))):
+            return True
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 def trigger_token(doc: Doc, event: dict[str, Any]) -> Token | None:
@@ -53,7 +78,9 @@ def governing(trigger: Token, spans: list[Span]) -> Span | None:
         if is_attributive(span) and span.root.head != trigger:
             continue
         if span.start <= trigger.i < span.end:
-            continue   # the trigger is inside the expression ("the Alaska summit"): not its own place
+            continue   # the trigger is inside the expression: it cannot govern itself
+        if in_other_clause(trigger, span.root):
+            continue
         key = (tree_distance(trigger, span.root), abs(span.root.i - trigger.i), span)
         if best is None or key[:2] < best[:2]:
             best = key

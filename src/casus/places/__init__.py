@@ -1,0 +1,174 @@
+"""Place: find toponyms, geocode them offline, and give each event the location that governs it.
+
+`casus_place` writes `Doc._.places` (every toponym with its gazetteer entry, or why it has none)
+and sets `location` on each event in `Doc._.events` to the place in a locative phrase of the
+trigger's sentence nearest the trigger in the parse ("said at the Eastern Economic Forum in the
+city of Vladivostok" -> Vladivostok), or None. A country named as an actor or a modifier
+("Russia warned", "a Russia-U.S. summit") is not where the event happened, so only places in
+locative phrases (in, at, near, across, … and "the city of X" inside them) can locate an event.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from casus.extensions import guarded
+from casus.places.gazetteer import Gazetteer, Place, gazetteer
+from casus.temporal.attach import governing, trigger_token
+
+__all__ = ["PlaceResolver", "find_places", "gazetteer", "locative"]
+
+if not Doc.has_extension("places"):
+    Doc.set_extension("places", default=None)
+
+LABELS = {"GPE", "LOC", "FAC"}
+# not "from"/"to": "assurances from Russia", "an envoy to China" name a party, not a place
+LOC_PREPS = {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "into", "within", "off",
+             "over", "through", "along"}
+# nouns through which a place still locates the clause: "in the city of X", "on the outskirts of X"
+CONTAINER_NOUNS = {"city", "town", "village", "region", "province", "oblast", "state", "capital", "outskirts",
+                   "suburbs", "suburb", "area", "centre", "center", "streets", "port", "district", "part", "parts",
+                   "heart", "south", "north", "east", "west", "border", "coast", "airport", "camp", "hospital",
+                   "base", "county", "territory", "settlement", "neighbourhood", "neighborhood"}
+DIRECTIONS = r"(?:north|south|east|west|central|northern|southern|eastern|western|north-?eastern|north-?western|" \
+             r"south-?eastern|south-?western|northeast|northwest|southeast|southwest)"
+FEATURE_WORDS = {"city": "city", "town": "city", "village": "city", "capital": "city", "region": "region",
+                 "province": "region", "oblast": "region", "state": "state"}
+CITY_OF = re.compile(r"\b(?:the\s+)?(?P<kind>city|town|village|port city|capital|region|province)\s+of\s+"
+                     r"(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)*)")
+REGION_SUFFIX = re.compile(r"^\s+(?P<kind>region|oblast|province|state)\b", re.I)
+DIRECTION_BEFORE = re.compile(rf"\b(?P<dir>{DIRECTIONS})\s+$", re.I)
+
+
+@cache
+def _curated_re(gaz: Gazetteer) -> re.Pattern[str]:
+    names = sorted({n for n in gaz.curated if n[0].isalpha()}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n).replace(r"\ ", r"[\s\-]+") for n in names) + r")\b", re.I)
+
+
+def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
+    """Toponym spans with the feature class their wording asks for ("the city of X" -> city)."""
+    found: list[tuple[Span, str | None]] = []
+    for ent in doc.ents:
+        if ent.label_ in LABELS:
+            start, end, feature = ent.start_char, ent.end_char, None
+            before = DIRECTION_BEFORE.search(doc.text[max(0, start - 20):start])
+            if before:
+                start -= len(before[0])
+            after = REGION_SUFFIX.match(doc.text[end:end + 12])
+            if after:
+                end += len(after[0])
+                feature = FEATURE_WORDS[after["kind"].lower()]
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None:
+                found.append((span, feature))
+    for m in CITY_OF.finditer(doc.text):
+        span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        if span is not None:
+            found.append((span, FEATURE_WORDS.get(m["kind"].split()[-1], "city")))
+    for m in _curated_re(gazetteer()).finditer(doc.text):
+        # curated names the model may miss, but only as written with a capital ("Donbas", "Gaza Strip")
+        # or starting with a direction word ("eastern Ukraine")
+        word = m[0].split()[0]
+        if word[0].isupper() or re.fullmatch(DIRECTIONS, word, re.I):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is not None:
+                found.append((span, None))
+    found.sort(key=lambda sf: (-(sf[0].end_char - sf[0].start_char), sf[1] is None, sf[0].start_char))
+    kept: list[tuple[Span, str | None]] = []
+    for span, feature in found:
+        if all(span.end <= k.start or span.start >= k.end for k, _ in kept):
+            kept.append((span, feature))
+    return sorted(kept, key=lambda sf: sf[0].start)
+
+
+def _resolve(gaz: Gazetteer, text: str, countries: set[str], feature: str | None) -> tuple[Place | None, str]:
+    """(entry, name to show). "eastern Ukraine" not in the curated data becomes Ukraine's point with
+    feature "region" and its own name; "Kursk region" without an entry becomes Kursk's."""
+    place = gaz.resolve(text, countries, feature if feature in ("city", "state") else None)
+    if place is not None:
+        return place, place.name
+    m = re.match(rf"(?P<dir>{DIRECTIONS})\s+(?P<rest>.+)$", text, re.I)
+    if m:
+        inner = gaz.resolve(m["rest"], countries)
+        if inner is not None:
+            return Place(f"{m['dir'].lower()} {inner.name}", inner.country, inner.admin1, inner.lat, inner.lon,
+                         "region", source=inner.source), f"{m['dir'].lower()} {inner.name}"
+    m = re.match(r"(?P<rest>.+?)\s+(?:region|oblast|province|state)$", text, re.I)
+    if m:
+        inner = gaz.resolve(m["rest"], countries)
+        if inner is not None:
+            return Place(text.removeprefix("the "), inner.country, inner.admin1, inner.lat, inner.lon, "region",
+                         source=inner.source), text
+    return None, text
+
+
+def document_countries(doc: Doc, gaz: Gazetteer, spans: list[Span]) -> set[str]:
+    """Countries the story is about: its actors' and the countries it names."""
+    out = {a.get("country") for a in (doc._.actors or {}).values() if a.get("country")}
+    for span in spans:
+        cands = gaz.candidates(span.text)
+        if cands and all(c.feature == "country" for c in cands[:1]):
+            out.add(cands[0].country)
+    return {c for c in out if isinstance(c, str) and len(c) == 3}
+
+
+def locative(span: Span) -> bool:
+    """Whether the place sits in a phrase that says where something happened."""
+    t = span.root
+    for _ in range(4):
+        if t.dep_ == "compound" and t.head.lower_ in CONTAINER_NOUNS:
+            t = t.head    # "the Kursk region"
+        elif t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in CONTAINER_NOUNS:
+            t = t.head.head   # "the city of Vladivostok", "the outskirts of Kyiv"
+        elif t.dep_ == "appos" and t.head.lower_ in CONTAINER_NOUNS | {"capital"}:
+            t = t.head
+        else:
+            break
+    return t.dep_ == "pobj" and t.head.lower_ in LOC_PREPS
+
+
+def find_places(doc: Doc) -> list[tuple[Span, dict[str, Any]]]:
+    gaz = gazetteer()
+    spans = _spans(doc)
+    countries = document_countries(doc, gaz, [s for s, _ in spans])
+    out = []
+    for span, feature in spans:
+        place, name = _resolve(gaz, span.text, countries, feature)
+        item: dict[str, Any] = {"text": span.text, "start": span.start_char, "end": span.end_char,
+                                "locative": locative(span)}
+        if place is None:
+            item |= {"name": None, "unresolved": "not in the gazetteer"}
+        else:
+            item |= {**place.as_dict(), "name": name}
+        out.append((span, item))
+    return out
+
+
+def _location(item: dict[str, Any]) -> dict[str, Any]:
+    keys = ("name", "country", "admin1", "lat", "lon", "feature", "source", "text", "start", "end")
+    return {k: item.get(k) for k in keys}
+
+
+class PlaceResolver:
+    @guarded("place")
+    def __call__(self, doc: Doc) -> Doc:
+        places = find_places(doc)
+        doc._.places = [item for _, item in places]
+        located = {(s.start, s.end): item for s, item in places if item.get("name") and item["locative"]}
+        spans = [s for s, item in places if (s.start, s.end) in located]
+        for ev in doc._.events or []:
+            trig = trigger_token(doc, ev)
+            span = governing(trig, spans) if trig is not None else None
+            ev["location"] = _location(located[(span.start, span.end)]) if span is not None else None
+        return doc
+
+
+@Language.factory("casus_place")
+def make_place_resolver(nlp: Language, name: str) -> PlaceResolver:
+    return PlaceResolver()
