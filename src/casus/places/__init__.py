@@ -79,6 +79,21 @@ def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None:
                 found.append((span, None))
+    # proper nouns the model did not tag, in a locative phrase and known to the gazetteer
+    # ("on the outskirts of Kyiv"); outside such phrases a bare name is too often a person
+    tagged = {t.i for e in doc.ents for t in e}
+    i = 0
+    while i < len(doc):
+        if doc[i].pos_ == "PROPN" and i not in tagged:
+            j = i
+            while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and j + 1 not in tagged:
+                j += 1
+            span = doc[i : j + 1]
+            if locative(span) and gazetteer().candidates(span.text):
+                found.append((span, None))
+            i = j + 1
+        else:
+            i += 1
     found.sort(key=lambda sf: (-(sf[0].end_char - sf[0].start_char), sf[1] is None, sf[0].start_char))
     kept: list[tuple[Span, str | None]] = []
     for span, feature in found:
@@ -121,16 +136,19 @@ def document_countries(doc: Doc, gaz: Gazetteer, spans: list[Span]) -> set[str]:
 def locative(span: Span) -> bool:
     """Whether the place sits in a phrase that says where something happened."""
     t = span.root
+    contained = False
     for _ in range(4):
         if t.dep_ == "compound" and t.head.lower_ in CONTAINER_NOUNS:
             t = t.head    # "the Kursk region"
         elif t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in CONTAINER_NOUNS:
             t = t.head.head   # "the city of Vladivostok", "the outskirts of Kyiv"
-        elif t.dep_ == "appos" and t.head.lower_ in CONTAINER_NOUNS | {"capital"}:
+        elif t.dep_ == "appos" and t.head.lower_ in CONTAINER_NOUNS:
             t = t.head
         else:
             break
-    return t.dep_ == "pobj" and t.head.lower_ in LOC_PREPS
+        contained = True
+    # "on" locates only through a container: "on the outskirts of Kyiv", not "on Russia"
+    return t.dep_ == "pobj" and (t.head.lower_ in LOC_PREPS or (contained and t.head.lower_ == "on"))
 
 
 def find_places(doc: Doc) -> list[tuple[Span, dict[str, Any]]]:

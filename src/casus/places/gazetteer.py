@@ -115,7 +115,8 @@ class Gazetteer:
                                           "continent"))
         for c in cities:
             iso3 = self.iso3.get(c["countrycode"])
-            admin1 = states.get(c["admin1code"]) if c["countrycode"] == "US" else f"{c['countrycode']}.{c['admin1code']}"
+            cc = c["countrycode"]
+            admin1 = states.get(c["admin1code"]) if cc == "US" else f"{cc}.{c['admin1code']}"
             place = Place(c["name"], iso3, admin1, c["latitude"], c["longitude"], "city", int(c["population"] or 0))
             self._add(c["name"], place)
             if place.population < ALIAS_MIN_POPULATION:

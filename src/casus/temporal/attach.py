@@ -35,6 +35,13 @@ def tree_distance(a: Token, b: Token) -> int:
     return FAR
 
 
+def _circumstantial(t: Token, up: set[int]) -> bool:
+    """ "Macron, standing alongside Zelensky on Thursday, said…": a participle set off by commas
+    after the subject of a verb the trigger belongs to describes that verb's circumstances."""
+    return (t.dep_ == "acl" and t.head.dep_ in SUBJECTS and t.head.head.i in up and t.i > 0
+            and t.doc[t.i - 1].text == ",")
+
+
 def in_other_clause(trigger: Token, expr: Token) -> bool:
     """Whether `expr` sits in a clause below the trigger's lowest common ancestor with it, i.e.
     in a clause of its own that does not contain the trigger ("…, which culminated in a summit in
@@ -45,7 +52,8 @@ def in_other_clause(trigger: Token, expr: Token) -> bool:
     while t.i not in up:
         if t.pos_ in {"VERB", "AUX"} and (t.dep_ in CLAUSE_DEPS or (
                 t.dep_ == "advcl" and any(c.dep_ in SUBJECTS for c in t.children))):
-            return True
+            if not _circumstantial(t, up):
+                return True
         if t.head.i == t.i:
             return False
         t = t.head

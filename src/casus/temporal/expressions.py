@@ -179,7 +179,8 @@ def _explicit(text: str, published: dt.date | None, future: bool) -> dict[str, A
         lo = int(m[1]) * 10
         return {**span(dt.date(lo, 1, 1), dt.date(lo + 9, 12, 31), "decade"), "value": f"{lo}s"}
     if m := re.fullmatch(rf"(?:the\s+)?(?P<ord>first|second|third|fourth|last|final)\s+quarter(?:\s+of)?"
-                         rf"(?:\s+(?P<rel>this|last|next)\s+year|\s+{YEAR_RE})?|q(?P<q>[1-4])\s+(?P<qyear>\d{{4}})", text):
+                         rf"(?:\s+(?P<rel>this|last|next)\s+year|\s+{YEAR_RE})?|"
+                         r"q(?P<q>[1-4])\s+(?P<qyear>\d{4})", text):
         q = int(m["q"]) if m["q"] else ORDINALS[m["ord"]]
         if m["year"] or m["qyear"]:
             return quarter(int(m["year"] or m["qyear"]), q)
@@ -338,8 +339,6 @@ def resolve(expr: str, published: dt.date | None, future: bool = False) -> dict[
 def _dateparser(text: str, published: dt.date | None) -> dict[str, Any] | None:
     """The long tail of explicit formats; only trusted when the text names a year, or when a
     publication date anchors it."""
-    from dateparser.date import DateDataParser
-
     settings: dict[str, Any] = {"PREFER_DATES_FROM": "past", "RETURN_TIME_AS_PERIOD": True}
     if published:
         settings["RELATIVE_BASE"] = dt.datetime.combine(published, dt.time())
