@@ -25,6 +25,7 @@ from pathlib import Path
 
 from casus.document import Document
 from casus.pipeline import load, make_doc
+from casus.places import event_place
 from casus.temporal.attach import governing
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,9 +114,8 @@ def main() -> int:
                     c["place_50km"] += d <= 50
                     if d > 50:
                         misses.append(f"{row['id']} place {row['place']!r}: {d:.0f} km off")
-            located = [doc.char_span(p["start"], p["end"]) for p in doc._.places or []
-                       if p.get("name") and p["locative"]]
-            gov = governing(trig, [s for s in located if s is not None]) if trig is not None else None
+            places = [(doc.char_span(p["start"], p["end"]), p) for p in doc._.places or []]
+            gov = event_place(trig, [(s, p) for s, p in places if s is not None]) if trig is not None else None
             hit = gov is not None and gov.start_char < start + len(row["place"]) and start < gov.end_char
             ok = hit if row["place_governs"] == "1" else not hit
             c["place_attach"] += ok

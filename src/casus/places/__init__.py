@@ -15,13 +15,14 @@ from functools import cache
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from casus.extensions import guarded
 from casus.places.gazetteer import Gazetteer, Place, gazetteer
+from casus.quotes import speech_verbs
 from casus.temporal.attach import governing, trigger_token
 
-__all__ = ["PlaceResolver", "find_places", "gazetteer", "locative"]
+__all__ = ["PlaceResolver", "event_place", "find_places", "gazetteer", "locative"]
 
 if not Doc.has_extension("places"):
     Doc.set_extension("places", default=None)
@@ -33,15 +34,18 @@ LOC_PREPS = {"in", "at", "near", "outside", "inside", "across", "throughout", "a
 # nouns through which a place still locates the clause: "in the city of X", "on the outskirts of X"
 CONTAINER_NOUNS = {"city", "town", "village", "region", "province", "oblast", "state", "capital", "outskirts",
                    "suburbs", "suburb", "area", "centre", "center", "streets", "port", "district", "part", "parts",
-                   "heart", "south", "north", "east", "west", "border", "coast", "airport", "camp", "hospital",
+                   "heart", "south", "north", "east", "west", "northeast", "northwest", "southeast", "southwest",
+                   "border", "coast", "airport", "camp", "hospital",
                    "base", "county", "territory", "settlement", "neighbourhood", "neighborhood"}
 DIRECTIONS = r"(?:north|south|east|west|central|northern|southern|eastern|western|north-?eastern|north-?western|" \
              r"south-?eastern|south-?western|northeast|northwest|southeast|southwest)"
+DIRECTION_WORDS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 FEATURE_WORDS = {"city": "city", "town": "city", "village": "city", "capital": "city", "region": "region",
                  "province": "region", "oblast": "region", "state": "state"}
 CITY_OF = re.compile(r"\b(?:the\s+)?(?P<kind>city|town|village|port city|capital|region|province)\s+of\s+"
                      r"(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)*)")
 REGION_SUFFIX = re.compile(r"^\s+(?P<kind>region|oblast|province|state)\b", re.I)
+TOWN_COMMA = re.compile(r"\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s$")
 DIRECTION_BEFORE = re.compile(rf"\b(?P<dir>{DIRECTIONS})\s+$", re.I)
 
 
@@ -55,11 +59,18 @@ def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
     """Toponym spans with the feature class their wording asks for ("the city of X" -> city)."""
     found: list[tuple[Span, str | None]] = []
     for ent in doc.ents:
-        if ent.label_ in LABELS:
+        # the small model often calls a place an organisation ("Moldova's president") or a person
+        # ("flooding in Valencia"): take those when the gazetteer knows the whole name as a country,
+        # state or large city, or when they sit in a locative phrase
+        misread = ent.label_ in {"ORG", "PERSON"} and (
+            (ent.label_ == "ORG" and _known_name(ent.text)) or (locative(ent) and gazetteer().candidates(ent.text)))
+        if ent.label_ in LABELS or misread:
             start, end, feature = ent.start_char, ent.end_char, None
             before = DIRECTION_BEFORE.search(doc.text[max(0, start - 20):start])
             if before:
                 start -= len(before[0])
+            if TOWN_COMMA.search(doc.text[max(0, start - 30):start]):
+                feature = "state"   # "Plains, Georgia": after a town, a state rather than a country
             after = REGION_SUFFIX.match(doc.text[end:end + 12])
             if after:
                 end += len(after[0])
@@ -79,8 +90,9 @@ def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None:
                 found.append((span, None))
-    # proper nouns the model did not tag, in a locative phrase and known to the gazetteer
-    # ("on the outskirts of Kyiv"); outside such phrases a bare name is too often a person
+    # proper nouns the model did not tag: any name in a locative phrase that the gazetteer knows
+    # ("on the outskirts of Kyiv"); elsewhere only countries, states, curated places and large cities,
+    # since a small town's name is too often also a surname
     tagged = {t.i for e in doc.ents for t in e}
     i = 0
     while i < len(doc):
@@ -89,7 +101,7 @@ def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
             while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and j + 1 not in tagged:
                 j += 1
             span = doc[i : j + 1]
-            if locative(span) and gazetteer().candidates(span.text):
+            if _known_name(span.text) or (locative(span) and gazetteer().candidates(span.text)):
                 found.append((span, None))
             i = j + 1
         else:
@@ -100,6 +112,14 @@ def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
         if all(span.end <= k.start or span.start >= k.end for k, _ in kept):
             kept.append((span, feature))
     return sorted(kept, key=lambda sf: sf[0].start)
+
+
+MIN_UNTAGGED_CITY = 100_000
+
+
+def _known_name(text: str) -> bool:
+    return any(p.source == "casus" or p.feature in ("country", "state") or p.population >= MIN_UNTAGGED_CITY
+               for p in gazetteer().candidates(text))
 
 
 def _resolve(gaz: Gazetteer, text: str, countries: set[str], feature: str | None) -> tuple[Place | None, str]:
@@ -147,6 +167,8 @@ def locative(span: Span) -> bool:
         else:
             break
         contained = True
+    if contained and t.dep_ in {"advmod", "npadvmod"} and t.lower_ in DIRECTION_WORDS:
+        return True   # "stalled north of Kyiv"
     # "on" locates only through a container: "on the outskirts of Kyiv", not "on Russia"
     return t.dep_ == "pobj" and (t.head.lower_ in LOC_PREPS or (contained and t.head.lower_ == "on"))
 
@@ -173,17 +195,39 @@ def _location(item: dict[str, Any]) -> dict[str, Any]:
     return {k: item.get(k) for k in keys}
 
 
+def is_material(trigger: Token, event: dict[str, Any] | None = None) -> bool:
+    """Material events (attacks, seizures, visits) happen where their object is; verbal ones
+    ("accused Ukraine") do not. Uses the event's quad class, else the trigger's lemma."""
+    quad = (event or {}).get("quad")
+    if quad:
+        return str(quad).startswith("material")
+    return trigger.pos_ == "VERB" and trigger.lemma_.lower() not in speech_verbs()
+
+
+def event_place(trigger: Token, places: list[tuple[Span, dict[str, Any]]],
+                event: dict[str, Any] | None = None) -> Span | None:
+    """The place that locates the trigger's event: the governing place in a locative phrase; for a
+    material event with none, a place that is its object ("entered Damascus", "Haiti was struck")."""
+    resolved = [(s, item) for s, item in places if item.get("name")]
+    span = governing(trigger, [s for s, item in resolved if item["locative"]])
+    if span is None and is_material(trigger, event):
+        for s, _ in resolved:
+            root = s.root
+            if root.head == trigger and root.dep_ in {"dobj", "nsubjpass"} and root.ent_type_ != "NORP":
+                return s
+    return span
+
+
 class PlaceResolver:
     @guarded("place")
     def __call__(self, doc: Doc) -> Doc:
         places = find_places(doc)
         doc._.places = [item for _, item in places]
-        located = {(s.start, s.end): item for s, item in places if item.get("name") and item["locative"]}
-        spans = [s for s, item in places if (s.start, s.end) in located]
+        items = {(s.start, s.end): item for s, item in places}
         for ev in doc._.events or []:
             trig = trigger_token(doc, ev)
-            span = governing(trig, spans) if trig is not None else None
-            ev["location"] = _location(located[(span.start, span.end)]) if span is not None else None
+            span = event_place(trig, places, ev) if trig is not None else None
+            ev["location"] = _location(items[(span.start, span.end)]) if span is not None else None
         return doc
 
 

@@ -32,6 +32,7 @@ PATTERNS = [
     r"\b(?:(?:last|this|next|past|coming)\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
     r"(?:,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s+\d{4})?)?"
     r"(?:\s+(?:morning|afternoon|evening|night))?\b",
+    r"\b(?:early|late)\s+(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b",
     r"\b(?:earlier|later)\s+this\s+(?:week|month|year)\b",
     r"\b(?:(?:this|last|next)\s+(?:week|weekend|month|year)|yesterday|today|tomorrow|last\s+night)\b",
     r"\b(?:the\s+)?(?:recent|past|last|previous)\s+(?:(?:few|several|couple of|\d+|two|three|four|five|six|seven|"
@@ -78,23 +79,24 @@ def _candidate_spans(doc: Doc) -> list[Span]:
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is not None and len(span):
             found.append(span)
-    # longest first, drop overlaps
-    found.sort(key=lambda s: (-(s.end_char - s.start_char), s.start_char))
-    kept: list[Span] = []
-    for s in found:
-        if all(s.end <= k.start or s.start >= k.end for k in kept):
-            kept.append(s)
-    return sorted(kept, key=lambda s: s.start)
+    return found
 
 
 def find_times(doc: Doc, published: dt.date | None) -> list[tuple[Span, dict[str, Any]]]:
-    """Every time expression in the doc that names a point or span in time, with its value."""
-    out = []
+    """Every time expression in the doc that names a point or span in time, with its value.
+    Where a model entity and a pattern overlap, the longest one that resolves wins: an over-long
+    entity ("last Thursday after months") yields to the pattern inside it."""
+    resolved = []
     for span in _candidate_spans(doc):
         value = resolve(span.text, published, future=_is_future(span))
         if value is not None:
-            out.append((span, value))
-    return out
+            resolved.append((span, value))
+    resolved.sort(key=lambda sv: (-(sv[0].end_char - sv[0].start_char), sv[0].start_char))
+    kept: list[tuple[Span, dict[str, Any]]] = []
+    for span, value in resolved:
+        if all(span.end <= k.start or span.start >= k.end for k, _ in kept):
+            kept.append((span, value))
+    return sorted(kept, key=lambda sv: sv[0].start)
 
 
 def _date(span: Span, value: dict[str, Any]) -> dict[str, Any]:

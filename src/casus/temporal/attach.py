@@ -75,6 +75,12 @@ def is_attributive(span: Span) -> bool:
     return root.dep_ in ATTRIBUTIVE_DEPS and root.head.pos_ in {"NOUN", "PROPN"} and root.head not in span
 
 
+def _dates_the_trigger(noun: Token, trigger: Token) -> bool:
+    """An attributive expression counts for the trigger itself ("Friday's attack") or for the noun
+    that completes it ("lost the 2020 election"), not for nouns further away."""
+    return noun == trigger or (noun.head == trigger and noun.dep_ in {"dobj", "nsubjpass", "attr"})
+
+
 def governing(trigger: Token, spans: list[Span]) -> Span | None:
     """The span in the trigger's sentence nearest to it in the parse (ties: nearest in the text).
     Attributive spans count only for the noun they modify."""
@@ -83,7 +89,7 @@ def governing(trigger: Token, spans: list[Span]) -> Span | None:
     for span in spans:
         if span.start < sent.start or span.end > sent.end:
             continue
-        if is_attributive(span) and span.root.head != trigger:
+        if is_attributive(span) and not _dates_the_trigger(span.root.head, trigger):
             continue
         if span.start <= trigger.i < span.end:
             continue   # the trigger is inside the expression: it cannot govern itself

@@ -203,7 +203,8 @@ def _relative(text: str, published: dt.date, future: bool) -> dict[str, Any] | N
         return day(p - dt.timedelta(days=2))
     if re.fullmatch(r"tomorrow" + DAY_PART, text):
         return day(p + dt.timedelta(days=1))
-    if m := re.fullmatch(rf"(?:(?P<rel>last|this|next|past|coming|previous)\s+)?{WEEKDAY_RE}{DAY_PART}", text):
+    if m := re.fullmatch(rf"(?:(?:early|late)\s+(?:on\s+)?)?(?:(?P<rel>last|this|next|past|coming|previous)\s+)?"
+                         rf"{WEEKDAY_RE}{DAY_PART}", text):
         wd, rel = _weekday(m["weekday"]), m["rel"]
         back, ahead = (p.weekday() - wd) % 7, (wd - p.weekday()) % 7
         if rel in ("next", "coming") or (rel is None and future):
@@ -331,7 +332,10 @@ def resolve(expr: str, published: dt.date | None, future: bool = False) -> dict[
             return out
     elif RELATIVE_WORDS.search(text) and _relative(text, dt.date(2000, 1, 3), future) is not None:
         return unresolved(_relative(text, dt.date(2000, 1, 3), future)["granularity"], NO_PUBLISHED)
-    if re.search(r"\d", text) and not re.search(r"\b(?:years?|months?|weeks?|days?|hours?)\b", text):
+    # the long tail, but only what looks like a date: a year, a month name, or 5/9/2025 ("13th" alone
+    # is an ordinal, "2,200" a number)
+    if (re.search(r"\b\d{4}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b", text) or re.search(MONTH_RE + r"(?![a-z])", text)) \
+            and not re.search(r"\b(?:years?|months?|weeks?|days?|hours?)\b", text):
         return _dateparser(text, published)
     return None
 
