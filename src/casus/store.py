@@ -160,12 +160,13 @@ class Store:
         if type_:
             where.append("type = ?")
             params.append(type_.upper())
-        # a value with a range ("2025-W36", "2025-08") overlaps [since, until] when its span does
+        # a value with a span ("2025-W36", "2025-08", a range) is in [since, until] when all of its
+        # span is: a vague "in recent months" does not match a one-day window
         if since:
-            where.append("coalesce(date_end, date) >= ?")
+            where.append("coalesce(date_start, date) >= ?")
             params.append(since)
         if until:
-            where.append("coalesce(date_start, date) <= ?")
+            where.append("coalesce(date_end, date) <= ?")
             params.append(until + "\uffff")
         if place:
             where.append("(location ILIKE ? OR country = ? OR admin1 ILIKE ?)")
