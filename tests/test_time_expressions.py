@@ -90,3 +90,22 @@ def test_conventions_file():
     data = load_yaml("temporal.yaml")
     assert set(data["vague"]["recent"]) == {"days", "weeks", "months", "years"}
     assert all(1 <= a <= 12 and 1 <= b <= 12 for a, b in data["seasons"].values())
+
+
+def test_no_fragment_of_real_text_makes_the_resolver_raise():
+    from tests.conftest import SEED
+
+    words = SEED.read_text(encoding="utf-8").split()[:250] + ["Feb.", "30,", "2024", "Q5", "the", "1990s", "May"]
+    for n in range(1, 5):
+        for i in range(len(words) - n):
+            expr = " ".join(words[i : i + n])
+            for published in (FRI, None):
+                out = resolve(expr, published)
+                assert out is None or set(out) >= {"value", "granularity", "earliest", "latest"}
+
+
+def test_an_unparseable_publication_date_counts_as_none():
+    from casus.temporal import published_date
+
+    assert published_date({"published": "last Tuesday-ish"}) is None
+    assert published_date({"published": "2025-09-05T10:00:00Z"}) == FRI
