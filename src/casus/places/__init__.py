@@ -1,0 +1,236 @@
+"""Place: find toponyms, geocode them offline, and give each event the location that governs it.
+
+`casus_place` writes `Doc._.places` (every toponym with its gazetteer entry, or why it has none)
+and sets `location` on each event in `Doc._.events` to the place in a locative phrase of the
+trigger's sentence nearest the trigger in the parse ("said at the Eastern Economic Forum in the
+city of Vladivostok" -> Vladivostok), or None. A country named as an actor or a modifier
+("Russia warned", "a Russia-U.S. summit") is not where the event happened, so only places in
+locative phrases (in, at, near, across, … and "the city of X" inside them) can locate an event.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from casus.extensions import guarded
+from casus.places.gazetteer import Gazetteer, Place, gazetteer
+from casus.quotes import speech_verbs
+from casus.temporal.attach import governing, trigger_token
+
+__all__ = ["PlaceResolver", "event_place", "find_places", "gazetteer", "locative"]
+
+if not Doc.has_extension("places"):
+    Doc.set_extension("places", default=None)
+
+LABELS = {"GPE", "LOC", "FAC"}
+# not "from"/"to": "assurances from Russia", "an envoy to China" name a party, not a place
+LOC_PREPS = {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "into", "within", "off",
+             "over", "through", "along"}
+# nouns through which a place still locates the clause: "in the city of X", "on the outskirts of X"
+CONTAINER_NOUNS = {"city", "town", "village", "region", "province", "oblast", "state", "capital", "outskirts",
+                   "suburbs", "suburb", "area", "centre", "center", "streets", "port", "district", "part", "parts",
+                   "heart", "south", "north", "east", "west", "northeast", "northwest", "southeast", "southwest",
+                   "border", "coast", "airport", "camp", "hospital",
+                   "base", "county", "territory", "settlement", "neighbourhood", "neighborhood"}
+DIRECTIONS = r"(?:north|south|east|west|central|northern|southern|eastern|western|north-?eastern|north-?western|" \
+             r"south-?eastern|south-?western|northeast|northwest|southeast|southwest)"
+DIRECTION_WORDS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
+FEATURE_WORDS = {"city": "city", "town": "city", "village": "city", "capital": "city", "region": "region",
+                 "province": "region", "oblast": "region", "state": "state"}
+CITY_OF = re.compile(r"\b(?:the\s+)?(?P<kind>city|town|village|port city|capital|region|province)\s+of\s+"
+                     r"(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)*)")
+REGION_SUFFIX = re.compile(r"^\s+(?P<kind>region|oblast|province|state)\b", re.I)
+TOWN_COMMA = re.compile(r"\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s$")
+DIRECTION_BEFORE = re.compile(rf"\b(?P<dir>{DIRECTIONS})\s+$", re.I)
+
+
+@cache
+def _curated_re(gaz: Gazetteer) -> re.Pattern[str]:
+    names = sorted({n for n in gaz.curated if n[0].isalpha()}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n).replace(r"\ ", r"[\s\-]+") for n in names) + r")\b", re.I)
+
+
+def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
+    """Toponym spans with the feature class their wording asks for ("the city of X" -> city)."""
+    found: list[tuple[Span, str | None]] = []
+    for ent in doc.ents:
+        # the small model often calls a place an organisation ("Moldova's president") or a person
+        # ("flooding in Valencia"): take those when the gazetteer knows the whole name as a country,
+        # state or large city, or when they sit in a locative phrase
+        misread = ent.label_ in {"ORG", "PERSON"} and (
+            (ent.label_ == "ORG" and _known_name(ent.text)) or (locative(ent) and gazetteer().candidates(ent.text)))
+        if ent.label_ in LABELS or misread:
+            start, end, feature = ent.start_char, ent.end_char, None
+            before = DIRECTION_BEFORE.search(doc.text[max(0, start - 20):start])
+            if before:
+                start -= len(before[0])
+            if TOWN_COMMA.search(doc.text[max(0, start - 30):start]):
+                feature = "state"   # "Plains, Georgia": after a town, a state rather than a country
+            after = REGION_SUFFIX.match(doc.text[end:end + 12])
+            if after:
+                end += len(after[0])
+                feature = FEATURE_WORDS[after["kind"].lower()]
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None:
+                found.append((span, feature))
+    for m in CITY_OF.finditer(doc.text):
+        span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        if span is not None:
+            found.append((span, FEATURE_WORDS.get(m["kind"].split()[-1], "city")))
+    for m in _curated_re(gazetteer()).finditer(doc.text):
+        # curated names the model may miss, but only as written with a capital ("Donbas", "Gaza Strip")
+        # or starting with a direction word ("eastern Ukraine")
+        word = m[0].split()[0]
+        if word[0].isupper() or re.fullmatch(DIRECTIONS, word, re.I):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is not None:
+                found.append((span, None))
+    # proper nouns the model did not tag: any name in a locative phrase that the gazetteer knows
+    # ("on the outskirts of Kyiv"); elsewhere only countries, states, curated places and large cities,
+    # since a small town's name is too often also a surname
+    tagged = {t.i for e in doc.ents for t in e}
+    i = 0
+    while i < len(doc):
+        if doc[i].pos_ == "PROPN" and i not in tagged:
+            j = i
+            while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and j + 1 not in tagged:
+                j += 1
+            span = doc[i : j + 1]
+            if _known_name(span.text) or (locative(span) and gazetteer().candidates(span.text)):
+                found.append((span, None))
+            i = j + 1
+        else:
+            i += 1
+    found.sort(key=lambda sf: (-(sf[0].end_char - sf[0].start_char), sf[1] is None, sf[0].start_char))
+    kept: list[tuple[Span, str | None]] = []
+    for span, feature in found:
+        if all(span.end <= k.start or span.start >= k.end for k, _ in kept):
+            kept.append((span, feature))
+    return sorted(kept, key=lambda sf: sf[0].start)
+
+
+MIN_UNTAGGED_CITY = 100_000
+
+
+def _known_name(text: str) -> bool:
+    return any(p.source == "casus" or p.feature in ("country", "state") or p.population >= MIN_UNTAGGED_CITY
+               for p in gazetteer().candidates(text))
+
+
+def _resolve(gaz: Gazetteer, text: str, countries: set[str], feature: str | None) -> tuple[Place | None, str]:
+    """(entry, name to show). "eastern Ukraine" not in the curated data becomes Ukraine's point with
+    feature "region" and its own name; "Kursk region" without an entry becomes Kursk's."""
+    place = gaz.resolve(text, countries, feature if feature in ("city", "state") else None)
+    if place is not None:
+        return place, place.name
+    m = re.match(rf"(?P<dir>{DIRECTIONS})\s+(?P<rest>.+)$", text, re.I)
+    if m:
+        inner = gaz.resolve(m["rest"], countries)
+        if inner is not None:
+            return Place(f"{m['dir'].lower()} {inner.name}", inner.country, inner.admin1, inner.lat, inner.lon,
+                         "region", source=inner.source), f"{m['dir'].lower()} {inner.name}"
+    m = re.match(r"(?P<rest>.+?)\s+(?:region|oblast|province|state)$", text, re.I)
+    if m:
+        inner = gaz.resolve(m["rest"], countries)
+        if inner is not None:
+            return Place(text.removeprefix("the "), inner.country, inner.admin1, inner.lat, inner.lon, "region",
+                         source=inner.source), text
+    return None, text
+
+
+def document_countries(doc: Doc, gaz: Gazetteer, spans: list[Span]) -> set[str]:
+    """Countries the story is about: its actors' and the countries it names."""
+    out = {a.get("country") for a in (doc._.actors or {}).values() if a.get("country")}
+    for span in spans:
+        cands = gaz.candidates(span.text)
+        if cands and all(c.feature == "country" for c in cands[:1]):
+            out.add(cands[0].country)
+    return {c for c in out if isinstance(c, str) and len(c) == 3}
+
+
+def locative(span: Span) -> bool:
+    """Whether the place sits in a phrase that says where something happened."""
+    t = span.root
+    contained = False
+    for _ in range(4):
+        if t.dep_ == "compound" and t.head.lower_ in CONTAINER_NOUNS:
+            t = t.head    # "the Kursk region"
+        elif t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in CONTAINER_NOUNS:
+            t = t.head.head   # "the city of Vladivostok", "the outskirts of Kyiv"
+        elif t.dep_ == "appos" and t.head.lower_ in CONTAINER_NOUNS:
+            t = t.head
+        else:
+            break
+        contained = True
+    if contained and t.dep_ in {"advmod", "npadvmod"} and t.lower_ in DIRECTION_WORDS:
+        return True   # "stalled north of Kyiv"
+    # "on" locates only through a container: "on the outskirts of Kyiv", not "on Russia"
+    return t.dep_ == "pobj" and (t.head.lower_ in LOC_PREPS or (contained and t.head.lower_ == "on"))
+
+
+def find_places(doc: Doc) -> list[tuple[Span, dict[str, Any]]]:
+    gaz = gazetteer()
+    spans = _spans(doc)
+    countries = document_countries(doc, gaz, [s for s, _ in spans])
+    out = []
+    for span, feature in spans:
+        place, name = _resolve(gaz, span.text, countries, feature)
+        item: dict[str, Any] = {"text": span.text, "start": span.start_char, "end": span.end_char,
+                                "locative": locative(span)}
+        if place is None:
+            item |= {"name": None, "unresolved": "not in the gazetteer"}
+        else:
+            item |= {**place.as_dict(), "name": name}
+        out.append((span, item))
+    return out
+
+
+def _location(item: dict[str, Any]) -> dict[str, Any]:
+    keys = ("name", "country", "admin1", "lat", "lon", "feature", "source", "text", "start", "end")
+    return {k: item.get(k) for k in keys}
+
+
+def is_material(trigger: Token, event: dict[str, Any] | None = None) -> bool:
+    """Material events (attacks, seizures, visits) happen where their object is; verbal ones
+    ("accused Ukraine") do not. Uses the event's quad class, else the trigger's lemma."""
+    quad = (event or {}).get("quad")
+    if quad:
+        return str(quad).startswith("material")
+    return trigger.pos_ == "VERB" and trigger.lemma_.lower() not in speech_verbs()
+
+
+def event_place(trigger: Token, places: list[tuple[Span, dict[str, Any]]],
+                event: dict[str, Any] | None = None) -> Span | None:
+    """The place that locates the trigger's event: the governing place in a locative phrase; for a
+    material event with none, a place that is its object ("entered Damascus", "Haiti was struck")."""
+    resolved = [(s, item) for s, item in places if item.get("name")]
+    span = governing(trigger, [s for s, item in resolved if item["locative"]])
+    if span is None and is_material(trigger, event):
+        for s, _ in resolved:
+            root = s.root
+            if root.head == trigger and root.dep_ in {"dobj", "nsubjpass"} and root.ent_type_ != "NORP":
+                return s
+    return span
+
+
+class PlaceResolver:
+    @guarded("place")
+    def __call__(self, doc: Doc) -> Doc:
+        places = find_places(doc)
+        doc._.places = [item for _, item in places]
+        items = {(s.start, s.end): item for s, item in places}
+        for ev in doc._.events or []:
+            trig = trigger_token(doc, ev)
+            span = event_place(trig, places, ev) if trig is not None else None
+            ev["location"] = _location(items[(span.start, span.end)]) if span is not None else None
+        return doc
+
+
+@Language.factory("casus_place")
+def make_place_resolver(nlp: Language, name: str) -> PlaceResolver:
+    return PlaceResolver()
