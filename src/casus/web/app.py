@@ -216,9 +216,11 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
 
     @app.get("/api/events/network", tags=["events"], summary="Source → target edges per quad class, with counts")
     def network(f: Filter, max_edges: Annotated[int, Query(ge=1, le=1000)] = 150,
-                min_count: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+                min_count: Annotated[int, Query(ge=1)] = 1,
+                resolved: Annotated[bool, Query(description="Only parties resolved to a known actor.")] = False,
+                ) -> dict[str, Any]:
         with wb.cursor() as cur:
-            return wb.queries.network(cur, f, max_edges, min_count)
+            return wb.queries.network(cur, f, max_edges, min_count, resolved)
 
     @app.get("/api/events/map", tags=["events"], summary="Event counts per location (lat/lon)")
     def map_points(f: Filter, max_points: Annotated[int, Query(ge=1, le=20_000)] = 5000) -> dict[str, Any]:

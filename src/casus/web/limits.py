@@ -32,24 +32,32 @@ class BodyLimit:
             await self._reject(send)
             return
         seen = 0
+        exceeded = False
         started = False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    exceeded = True
                     raise _TooLarge
             return message
 
-        async def tracking(message: dict[str, Any]) -> None:
+        async def guarded(message: dict[str, Any]) -> None:
+            # the app may turn the aborted read into its own 400; the client is owed the 413
             nonlocal started
+            if exceeded:
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await self._reject(send)
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
-            await self.app(scope, limited, tracking)
+            await self.app(scope, limited, guarded)
         except _TooLarge:
             if not started:
                 await self._reject(send)

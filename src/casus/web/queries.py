@@ -188,9 +188,12 @@ class Queries:
         return {"bucket": bucket, "series": rows, "undated": undated}
 
     def network(self, cur: duckdb.DuckDBPyConnection, f: EventFilter, max_edges: int,
-                min_count: int) -> dict[str, Any]:
+                min_count: int, resolved: bool = False) -> dict[str, Any]:
         w = self._event_where(f)
-        w.add("coalesce(e.source_actor, e.source) IS NOT NULL AND coalesce(e.target_actor, e.target) IS NOT NULL")
+        if resolved:  # only parties resolved to a canonical actor, not "it", "who", "the notion"
+            w.add("e.source_actor IS NOT NULL AND e.target_actor IS NOT NULL")
+        else:
+            w.add("coalesce(e.source_actor, e.source) IS NOT NULL AND coalesce(e.target_actor, e.target) IS NOT NULL")
         sql = ("SELECT coalesce(e.source_actor, lower(e.source)) AS src, any_value(coalesce(sa.name, e.source)) AS "
                "src_name, coalesce(e.target_actor, lower(e.target)) AS tgt, any_value(coalesce(ta.name, e.target)) "
                f"AS tgt_name, e.quad, count(*) AS n {self._event_from()}{w.sql()} GROUP BY src, tgt, e.quad "
