@@ -455,7 +455,7 @@ async function pageNetwork(params) {
     <span class="grow"></span>${legend()}<label class="muted"><input type="checkbox" id="allmentions" ${all ? "checked" : ""}> include unresolved mentions</label></div>`;
   $main.querySelector("#allmentions").onchange = ev => go("network", {...params, all: ev.target.checked ? "1" : ""});
   if (!data.edges.length) { $main.append(el("div", {class: "empty"}, "No event with both a source and a target matches these filters.")); return; }
-  const W = 1200, H = 680;
+  const W = 1200, H = 600;
   const nodes = data.nodes.map((n, i) => {
     const a = 2 * Math.PI * i / data.nodes.length;  // deterministic start: same data, same picture
     return {...n, deg: n.in + n.out, x: W / 2 + Math.cos(a) * W * 0.35, y: H / 2 + Math.sin(a) * H * 0.35, vx: 0, vy: 0};
@@ -506,7 +506,7 @@ async function pageNetwork(params) {
 }
 function layout(nodes, links, W, H) {
   // a plain force layout (repulsion, springs, gravity) run to rest, then scaled to fit the box
-  const k = 60;
+  const k = 130;
   for (let it = 0; it < 400; it++) {
     const temp = 1 - it / 400;
     for (const n of nodes) { n.fx = 0; n.fy = 0; }
@@ -529,11 +529,14 @@ function layout(nodes, links, W, H) {
       n.x += n.fx / m * step; n.y += n.fy / m * step;
     }
   }
+  // fit into the box with one scale for both axes (no stretching), and don't blow small graphs up
   const xs = nodes.map(n => n.x), ys = nodes.map(n => n.y);
   const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  const scale = Math.min(2, (W - 260) / Math.max(1, x1 - x0), (H - 80) / Math.max(1, y1 - y0));
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
   for (const n of nodes) {
-    n.x = 40 + (x1 > x0 ? (n.x - x0) / (x1 - x0) : 0.5) * (W - 220);
-    n.y = 30 + (y1 > y0 ? (n.y - y0) / (y1 - y0) : 0.5) * (H - 60);
+    n.x = W / 2 - 60 + (n.x - cx) * scale;
+    n.y = H / 2 + (n.y - cy) * scale;
   }
 }
 
