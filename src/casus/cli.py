@@ -271,12 +271,12 @@ def serve(
     try:
         check_exposure(host, token)
     except ValueError as exc:
-        err.print(str(exc))
+        err.print(str(exc), soft_wrap=True)
         raise typer.Exit(2) from None
     if read_only and not Path(db).exists():
         err.print(f"no store at {db} (run `casus ingest --db {db} FILES…` first)")
         raise typer.Exit(1)
-    err.print(f"casus workbench on http://{host}:{port}/  (API docs: /docs, store: {db})")
+    err.print(f"casus workbench on http://{host}:{port}/  (API docs: /docs, store: {db})", soft_wrap=True)
     run(db, host=host, port=port, token=token, read_only=read_only)
 
 

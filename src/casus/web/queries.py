@@ -246,7 +246,7 @@ class Queries:
         total = cur.execute(f"SELECT count(*) FROM documents d{w.sql()}", w.params).fetchone()[0]
         sql = ("SELECT d.hash, d.id, d.title, d.outlet, d.url, d.published, d.language, length(d.text) AS chars, "
                "coalesce(ev.n, 0) AS n_events, coalesce(qu.n, 0) AS n_quotes, "
-               "left(regexp_replace(d.text, '\\s+', ' ', 'g'), 160) AS snippet FROM documents d "
+               "left(regexp_replace(left(d.text, 400), '\\s+', ' ', 'g'), 160) AS snippet FROM documents d "
                "LEFT JOIN (SELECT doc_hash, count(*) AS n FROM events GROUP BY ALL) ev ON ev.doc_hash = d.hash "
                "LEFT JOIN (SELECT doc_hash, count(*) AS n FROM quotes GROUP BY ALL) qu ON qu.doc_hash = d.hash"
                + w.sql() + self._order(page, self.DOC_SORTS, "published", "d.id, d.hash") + " LIMIT ? OFFSET ?")
