@@ -3,10 +3,10 @@
     .venv/bin/python bench/bench_api.py [--texts 300] [--target-events 50000] [--seconds 15]
 
 1. Runs the real pipeline on `--texts` PolNeAR train articles (skips cleanly when the data is absent).
-2. Replicates those records, with new ids, a marker appended to the text (so each copy is a new
-   document for the content-hash dedup) and dates shifted by a week per copy, until the store holds
-   at least `--target-events` events. The replication is stated in the output: the store's size is
-   real, its variety is that of the base articles.
+2. Stores those records with `Store.add_batch`, then replicates them in SQL, with new hashes and
+   ids, a marker appended to the text and day dates shifted by a week per copy, until the store
+   holds at least `--target-events` events. The replication is stated in the output: the store's
+   size is real, its variety is that of the base articles.
 3. Starts `casus serve --read-only` on a free loopback port and drives it with `--concurrency`
    keep-alive clients per scenario, each scenario bounded by `--seconds` and `--max-requests`.
 Prints requests per second, p50/p95/max latency and the error count per scenario.
@@ -15,7 +15,7 @@ Prints requests per second, p50/p95/max latency and the error count per scenario
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import json
 import math
 import random
 import statistics
@@ -35,57 +35,71 @@ from bench.polnear_corpus import POLNEAR, polnear_documents  # noqa: E402
 from tests.workbench_support import running_server  # noqa: E402
 
 
-def shift_date(value: str | None, days: int) -> str | None:
-    if not value:
-        return value
-    try:
-        if len(value) == 10:
-            return (dt.date.fromisoformat(value) + dt.timedelta(days=days)).isoformat()
-        if len(value) == 7:
-            y, m = int(value[:4]), int(value[5:7]) - 1 + days // 30
-            return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
-        if len(value) == 4:
-            return f"{int(value) + days // 365:04d}"
-    except ValueError:
-        pass
-    return value
-
-
-def replica(record: dict, k: int) -> dict:
-    days = 7 * k
-    out = {**record, "id": f"{record['id']}~r{k}", "text": record["text"] + f"\n\n[replica {k}]",
-           "meta": {**record["meta"], "published": shift_date(record["meta"].get("published"), days)}}
-    out["events"] = [{**e, "date": {**e["date"], "value": shift_date(e["date"].get("value"), days)}}
-                     if e.get("date") else e for e in record["events"]]
-    return out
-
-
-def build(db: Path, texts: int, target: int, processes: int) -> None:
+def base_records(texts: int, processes: int, cache: Path) -> list[dict]:
+    """The real pipeline on PolNeAR train articles; the records are cached as JSONL for reruns."""
     from casus.pipeline import extract
+
+    if cache.exists():
+        records = [json.loads(line) for line in cache.open(encoding="utf-8")]
+        if len(records) >= texts:
+            print(f"pipeline: reusing {len(records)} records from {cache}")
+            return records[:texts]
+    t0 = time.perf_counter()
+    records = [r for r in extract(polnear_documents(texts), n_process=processes, batch_size=16) if r["text"]]
+    elapsed = time.perf_counter() - t0
+    with cache.open("w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print(f"pipeline: {len(records)} PolNeAR train articles → {sum(len(r['events']) for r in records)} events "
+          f"in {elapsed:.1f}s ({len(records) / elapsed:.1f} docs/s, {processes} process(es), model load included)")
+    return records
+
+
+# Copy k of a document: new hash and id, a marker after the text (so it is a new document for the
+# content-hash dedup, with every offset still valid) and day dates moved on by k weeks.
+REPLICATE = {
+    "documents": """INSERT INTO documents (hash, id, title, outlet, url, published, language, text, record)
+        SELECT sha256(d.hash || '~r' || c.k), d.id || '~r' || c.k, d.title, d.outlet, d.url,
+               coalesce(strftime(TRY_CAST(d.published AS DATE) + 7 * c.k, '%Y-%m-%d'), d.published),
+               d.language, d.text || chr(10) || chr(10) || '[replica ' || c.k || ']',
+               json_merge_patch(d.record, json_object('id', d.id || '~r' || c.k))
+        FROM documents d, copies c""",
+    "events": """INSERT INTO events BY NAME
+        SELECT e.* REPLACE (sha256(e.doc_hash || '~r' || c.k) AS doc_hash, e.doc_id || '~r' || c.k AS doc_id,
+               CASE WHEN length(e.date) = 10 THEN coalesce(strftime(TRY_CAST(e.date AS DATE) + 7 * c.k,
+                    '%Y-%m-%d'), e.date) ELSE e.date END AS date)
+        FROM events e, copies c""",
+    "mentions": """INSERT INTO mentions BY NAME
+        SELECT m.* REPLACE (sha256(m.doc_hash || '~r' || c.k) AS doc_hash, m.doc_id || '~r' || c.k AS doc_id)
+        FROM mentions m, copies c""",
+    "quotes": """INSERT INTO quotes BY NAME
+        SELECT q.* REPLACE (sha256(q.doc_hash || '~r' || c.k) AS doc_hash, q.doc_id || '~r' || c.k AS doc_id)
+        FROM quotes q, copies c""",
+}
+
+
+def build(db: Path, records: list[dict], target: int) -> None:
     from casus.store import Store
 
-    t0 = time.perf_counter()
-    base = [r for r in extract(polnear_documents(texts), n_process=processes, batch_size=16) if r["text"]]
-    t_extract = time.perf_counter() - t0
-    base_events = sum(len(r["events"]) for r in base)
-    print(f"pipeline: {len(base)} PolNeAR train articles → {base_events} events in {t_extract:.1f}s "
-          f"({len(base) / t_extract:.1f} docs/s, {processes} process(es), model load included)")
-    copies = max(1, math.ceil(target / max(1, base_events)))
-    print(f"replicating: {copies} copies of each record (new ids, text marker, dates +7 days per copy) "
-          f"→ {copies * len(base)} documents, {copies * base_events} events")
+    base_events = sum(len(r["events"]) for r in records)
     t0 = time.perf_counter()
     with Store(db) as store:
-        batch: list[dict] = []
-        for k in range(copies):
-            for r in base:
-                batch.append(r if k == 0 else replica(r, k))
-                if len(batch) >= 500:
-                    store.add_batch(batch)
-                    batch = []
-        if batch:
-            store.add_batch(batch)
-        counts = store.summary()
-    print(f"stored in {time.perf_counter() - t0:.1f}s: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        for i in range(0, len(records), 50):
+            store.add_batch(records[i : i + 50])
+    print(f"stored {len(records)} records with Store.add_batch in {time.perf_counter() - t0:.1f}s")
+    copies = max(1, math.ceil(target / max(1, base_events)))
+    t0 = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TEMP TABLE copies AS SELECT CAST(range AS INTEGER) AS k FROM range(1, ?)", [copies])
+    con.execute("BEGIN TRANSACTION")
+    for sql in REPLICATE.values():  # the originals are read before any copy is added: one statement each
+        con.execute(sql)
+    con.execute("COMMIT")
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("documents", "actors", "mentions", "quotes", "events")}
+    con.close()
+    print(f"replicated in SQL: {copies} copies of each document (new hash and id, text marker, day dates "
+          f"+7 days per copy) in {time.perf_counter() - t0:.1f}s → " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
 def scenario(base: str, name: str, make: Callable[[random.Random], tuple[str, dict]], concurrency: int,
@@ -155,7 +169,8 @@ def main() -> int:
     if have < args.target_events:
         args.db.unlink(missing_ok=True)
         Path(str(args.db) + ".wal").unlink(missing_ok=True)
-        build(args.db, args.texts, args.target_events, args.processes)
+        build(args.db, base_records(args.texts, args.processes, args.db.with_suffix(".records.jsonl")),
+              args.target_events)
     else:
         print(f"reusing {args.db} ({have} events; --rebuild to build anew)")
 
