@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -183,8 +184,11 @@ def main() -> int:
     con.close()
     print(f"store: {len(hashes)} documents, {n_events} events; {args.concurrency} concurrent keep-alive clients, "
           f"≤ {args.seconds:.0f}s and ≤ {args.max_requests} requests per scenario; loopback only")
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
+    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(load)} before the run")
 
     scenarios: list[tuple[str, Callable[[random.Random], tuple[str, dict]]]] = [
+        ("row counts (/api/stats: the server's floor)", lambda r: ("/api/stats", {})),
         ("events list, first page (50, by date)", lambda r: ("/api/events", {"limit": 50})),
         ("events list, random page (50)", lambda r: ("/api/events", {"limit": 50,
                                                                       "offset": r.randrange(0, n_events - 50)})),

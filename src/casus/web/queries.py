@@ -78,9 +78,10 @@ def _check_date(value: str, name: str) -> str:
 class Queries:
     """Read queries over one store; `cur` is a per-request cursor (DuckDB connections aren't thread-safe)."""
 
-    EVENT_SORTS = {"date": "day", "type": "e.type", "quad": "e.quad", "confidence": "e.confidence",
-                   "goldstein": "e.goldstein", "source": "source_name", "target": "target_name",
-                   "doc": "e.doc_id", "location": "e.location"}
+    # the event date: temporal falls back to the publication date itself, so no join is needed to sort
+    EVENT_SORTS = {"date": "e.date", "type": "e.type", "quad": "e.quad", "confidence": "e.confidence",
+                   "goldstein": "e.goldstein", "source": "coalesce(sa.name, e.source)",
+                   "target": "coalesce(ta.name, e.target)", "doc": "e.doc_id", "location": "e.location"}
     DOC_SORTS = {"published": "d.published", "title": "d.title", "outlet": "d.outlet", "id": "d.id",
                  "events": "n_events", "quotes": "n_quotes", "ingested": "d.ingested_at"}
     QUOTE_SORTS = {"doc": "q.doc_id", "speaker": "speaker_name", "kind": "q.kind", "confidence": "q.confidence",
@@ -97,9 +98,13 @@ class Queries:
 
     # ---- events ----------------------------------------------------------------------------------
 
-    def _event_from(self) -> str:
-        return ("FROM events e LEFT JOIN documents d ON d.hash = e.doc_hash "
-                "LEFT JOIN actors sa ON sa.id = e.source_actor LEFT JOIN actors ta ON ta.id = e.target_actor")
+    def _event_from(self, f: EventFilter | None = None, docs: bool = False, actors: bool = False) -> str:
+        """Events joined only to the tables the filters (or the caller) need: joins cost at 100k events."""
+        docs = docs or f is None or bool(f.since or f.until or f.q)
+        actors = actors or f is None or bool(f.actor)
+        return ("FROM events e" + (" LEFT JOIN documents d ON d.hash = e.doc_hash" if docs else "") +
+                (" LEFT JOIN actors sa ON sa.id = e.source_actor LEFT JOIN actors ta ON ta.id = e.target_actor"
+                 if actors else ""))
 
     def _event_where(self, f: EventFilter) -> Where:
         w = Where()
@@ -156,11 +161,21 @@ class Queries:
                 ", coalesce(e.date, d.published) AS day, d.title AS doc_title, d.outlet AS doc_outlet, "
                 "coalesce(sa.name, e.source) AS source_name, coalesce(ta.name, e.target) AS target_name ")
 
+    def _page_sql(self, f: EventFilter, page: Page, w: Where, limit_sql: str) -> str:
+        # sort and cut on the narrow key columns first, then fetch and join the page's rows only
+        order = self._order(page, self.EVENT_SORTS, "date", "e.doc_id, e.n")
+        key = self.EVENT_SORTS[page.sort or "date"]
+        frm = self._event_from(f, actors=key.startswith("coalesce(sa") or key.startswith("coalesce(ta"))
+        inner = f"SELECT e.doc_hash AS k_hash, e.n AS k_n {frm}{w.sql()}{order}{limit_sql}"
+        # the page's few rows are sorted again by the same keys (sa, ta are joined here too)
+        return (self.event_select() + f"FROM ({inner}) k JOIN events e ON e.doc_hash = k.k_hash AND e.n = k.k_n "
+                "LEFT JOIN documents d ON d.hash = e.doc_hash LEFT JOIN actors sa ON sa.id = e.source_actor "
+                "LEFT JOIN actors ta ON ta.id = e.target_actor" + order)
+
     def events(self, cur: duckdb.DuckDBPyConnection, f: EventFilter, page: Page) -> dict[str, Any]:
         w = self._event_where(f)
-        total = cur.execute(f"SELECT count(*) {self._event_from()}{w.sql()}", w.params).fetchone()[0]
-        sql = (self.event_select() + self._event_from() + w.sql() +
-               self._order(page, self.EVENT_SORTS, "date", "e.doc_id, e.n") + " LIMIT ? OFFSET ?")
+        total = cur.execute(f"SELECT count(*) {self._event_from(f)}{w.sql()}", w.params).fetchone()[0]
+        sql = self._page_sql(f, page, w, " LIMIT ? OFFSET ?")
         return {"total": total, "limit": page.limit, "offset": page.offset,
                 "items": _dicts(cur.execute(sql, w.params + [page.limit, page.offset]))}
 
@@ -168,9 +183,7 @@ class Queries:
                       limit: int) -> duckdb.DuckDBPyConnection:
         """All matching events (up to `limit`) as an open cursor, for streaming CSV."""
         w = self._event_where(f)
-        sql = (self.event_select() + self._event_from() + w.sql() +
-               self._order(page, self.EVENT_SORTS, "date", "e.doc_id, e.n") + " LIMIT ?")
-        return cur.execute(sql, w.params + [limit])
+        return cur.execute(self._page_sql(f, page, w, " LIMIT ?"), w.params + [limit])
 
     def timeline(self, cur: duckdb.DuckDBPyConnection, f: EventFilter, bucket: str) -> dict[str, Any]:
         width = {"year": 4, "month": 7, "day": 10}.get(bucket)
@@ -180,11 +193,11 @@ class Queries:
         w.add("coalesce(e.date, d.published) IS NOT NULL")
         # a year-only date can't go in a month bucket: it counts in its year's first bucket, flagged by length
         sql = (f"SELECT substr(coalesce(e.date, d.published), 1, {width}) AS period, e.quad, count(*) AS n "
-               f"{self._event_from()}{w.sql()} GROUP BY ALL ORDER BY period, e.quad")
+               f"{self._event_from(f, docs=True)}{w.sql()} GROUP BY ALL ORDER BY period, e.quad")
         rows = _dicts(cur.execute(sql, w.params))
         w2 = self._event_where(f)
         w2.add("coalesce(e.date, d.published) IS NULL")
-        undated = cur.execute(f"SELECT count(*) {self._event_from()}{w2.sql()}", w2.params).fetchone()[0]
+        undated = cur.execute(f"SELECT count(*) {self._event_from(f, docs=True)}{w2.sql()}", w2.params).fetchone()[0]
         return {"bucket": bucket, "series": rows, "undated": undated}
 
     def network(self, cur: duckdb.DuckDBPyConnection, f: EventFilter, max_edges: int,
@@ -196,7 +209,8 @@ class Queries:
             w.add("coalesce(e.source_actor, e.source) IS NOT NULL AND coalesce(e.target_actor, e.target) IS NOT NULL")
         sql = ("SELECT coalesce(e.source_actor, lower(e.source)) AS src, any_value(coalesce(sa.name, e.source)) AS "
                "src_name, coalesce(e.target_actor, lower(e.target)) AS tgt, any_value(coalesce(ta.name, e.target)) "
-               f"AS tgt_name, e.quad, count(*) AS n {self._event_from()}{w.sql()} GROUP BY src, tgt, e.quad "
+               f"AS tgt_name, e.quad, count(*) AS n {self._event_from(f, actors=True)}{w.sql()} "
+               "GROUP BY src, tgt, e.quad "
                "HAVING count(*) >= ? ORDER BY n DESC, src, tgt LIMIT ?")
         edges = _dicts(cur.execute(sql, w.params + [min_count, max_edges]))
         nodes: dict[str, dict[str, Any]] = {}
@@ -215,12 +229,12 @@ class Queries:
         name = "e.location" if "location" in self.event_cols else "NULL"
         sql = (f"SELECT any_value({name}) AS name, round(e.lat, 2) AS lat, round(e.lon, 2) AS lon, count(*) AS n, "
                "mode(e.quad) AS quad, count(*) FILTER (WHERE e.quad LIKE '%conflict') AS conflict "
-               f"{self._event_from()}{w.sql()} GROUP BY 2, 3 ORDER BY n DESC LIMIT ?")
+               f"{self._event_from(f)}{w.sql()} GROUP BY 2, 3 ORDER BY n DESC LIMIT ?")
         points = _dicts(cur.execute(sql, w.params + [max_points]))
-        located = cur.execute(f"SELECT count(*) {self._event_from()}{w.sql()}", w.params).fetchone()[0]
+        located = cur.execute(f"SELECT count(*) {self._event_from(f)}{w.sql()}", w.params).fetchone()[0]
         w2 = self._event_where(f)
         w2.add("(e.lat IS NULL OR e.lon IS NULL)")
-        unlocated = cur.execute(f"SELECT count(*) {self._event_from()}{w2.sql()}", w2.params).fetchone()[0]
+        unlocated = cur.execute(f"SELECT count(*) {self._event_from(f)}{w2.sql()}", w2.params).fetchone()[0]
         return {"points": points, "located": located, "unlocated": unlocated}
 
     def facets(self, cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
