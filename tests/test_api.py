@@ -12,18 +12,20 @@ import json
 import subprocess
 import sys
 import threading
+import warnings
 from collections import Counter
 
 import duckdb
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from tests.conftest import ROOT, SEED
 from tests.workbench_support import build_store, running_server
 
-# starlette's TestClient still runs on httpx and says so; that is not this code's concern
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:fastapi.testclient")
+with warnings.catch_warnings():
+    # starlette's TestClient still runs on httpx and says so on import; that is not this code's concern
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fastapi.testclient import TestClient
 
 ARTICLE = ("Iran's foreign minister accused the United States of violating the agreement on Monday. "
            "\"We will not accept new sanctions,\" he said in Tehran. Russia supported Iran.")
