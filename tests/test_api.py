@@ -24,7 +24,7 @@ from tests.workbench_support import build_store, running_server
 
 with warnings.catch_warnings():
     # starlette's TestClient still runs on httpx and says so on import; that is not this code's concern
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
     from fastapi.testclient import TestClient
 
 ARTICLE = ("Iran's foreign minister accused the United States of violating the agreement on Monday. "
