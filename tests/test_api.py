@@ -205,13 +205,14 @@ def test_extract_returns_a_record_without_storing(client, db):
 
 def test_post_document_ingests_once(client, db):
     text = ARTICLE.replace("Monday", "Tuesday")
-    res = client.post("/api/documents", json={"text": text, "id": "api-doc", "meta": {"title": "Posted"}})
+    res = client.post("/api/documents", json={"text": text, "id": "wire/api-doc", "meta": {"title": "Posted"}})
     assert res.status_code == 201, res.text
     body = res.json()
     assert body["stored"] is True and body["events"] > 0
     assert sql(db, "SELECT title FROM documents WHERE hash = ?", [body["hash"]]) == [("Posted",)]
-    assert client.get("/api/events", params={"doc": "api-doc"}).json()["total"] == body["events"]
-    again = client.post("/api/documents", json={"text": text, "id": "api-doc"})
+    assert client.get("/api/events", params={"doc": "wire/api-doc"}).json()["total"] == body["events"]
+    assert client.get("/api/documents/wire/api-doc").json()["hash"] == body["hash"]  # ids may hold slashes
+    again = client.post("/api/documents", json={"text": text, "id": "wire/api-doc"})
     assert again.status_code == 200 and again.json()["stored"] is False
 
 

@@ -250,7 +250,7 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
         with wb.cursor() as cur:
             return Json(wb.queries.documents(cur, q, outlet, since, until, Page(limit, offset, sort, order)))
 
-    @app.get("/api/documents/{key}", tags=["documents"],
+    @app.get("/api/documents/{key:path}", tags=["documents"],
              summary="One document: text, record, and the spans to highlight")
     def document(key: str) -> Json:
         with wb.cursor() as cur:
