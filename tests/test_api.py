@@ -160,7 +160,10 @@ def test_csv_download_has_every_matching_event(client, db):
 def test_aggregations_add_up(client, db):
     total = sql(db, "SELECT count(*) FROM events")[0][0]
     tl = client.get("/api/events/timeline", params={"bucket": "month"}).json()
-    assert sum(r["n"] for r in tl["series"]) + tl["undated"] == total
+    assert sum(r["n"] for r in tl["series"]) + tl["undated"] + tl["coarser"] == total
+    assert all(len(r["period"]) == 7 for r in tl["series"])
+    years = client.get("/api/events/timeline", params={"bucket": "year"}).json()
+    assert sum(r["n"] for r in years["series"]) + years["undated"] == total and years["coarser"] == 0
     assert all(r["quad"] in ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
                for r in tl["series"])
     net = client.get("/api/events/network", params={"max_edges": 1000}).json()

@@ -189,16 +189,19 @@ class Queries:
         width = {"year": 4, "month": 7, "day": 10}.get(bucket)
         if width is None:
             raise QueryError("bucket must be year, month or day")
+        day = "coalesce(e.date, d.published)"
+        frm = self._event_from(f, docs=True)
         w = self._event_where(f)
-        w.add("coalesce(e.date, d.published) IS NOT NULL")
-        # a year-only date can't go in a month bucket: it counts in its year's first bucket, flagged by length
-        sql = (f"SELECT substr(coalesce(e.date, d.published), 1, {width}) AS period, e.quad, count(*) AS n "
-               f"{self._event_from(f, docs=True)}{w.sql()} GROUP BY ALL ORDER BY period, e.quad")
+        # a date coarser than the bucket ("2016" in a month view) can't be placed: counted, not drawn
+        w.add(f"length({day}) >= {width}")
+        sql = (f"SELECT substr({day}, 1, {width}) AS period, e.quad, count(*) AS n "
+               f"{frm}{w.sql()} GROUP BY ALL ORDER BY period, e.quad")
         rows = _dicts(cur.execute(sql, w.params))
         w2 = self._event_where(f)
-        w2.add("coalesce(e.date, d.published) IS NULL")
-        undated = cur.execute(f"SELECT count(*) {self._event_from(f, docs=True)}{w2.sql()}", w2.params).fetchone()[0]
-        return {"bucket": bucket, "series": rows, "undated": undated}
+        sql = (f"SELECT count(*) FILTER (WHERE {day} IS NULL), count(*) FILTER (WHERE length({day}) < {width}) "
+               f"{frm}{w2.sql()}")
+        undated, coarser = cur.execute(sql, w2.params).fetchone()
+        return {"bucket": bucket, "series": rows, "undated": undated, "coarser": coarser}
 
     def network(self, cur: duckdb.DuckDBPyConnection, f: EventFilter, max_edges: int,
                 min_count: int, resolved: bool = False) -> dict[str, Any]:

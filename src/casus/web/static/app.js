@@ -396,7 +396,7 @@ async function pageExtract() {
 async function pageTimeline(params) {
   const f = filtersOf(params), bucket = params.bucket || "month";
   const data = await api("/api/events/timeline" + qs({...f, bucket}));
-  $main.innerHTML = `<div class="bar"><h1>Timeline</h1><span class="muted">events per ${bucket} by quad class${data.undated ? ` · ${data.undated.toLocaleString()} undated not shown` : ""}</span>
+  $main.innerHTML = `<div class="bar"><h1>Timeline</h1><span class="muted">events per ${bucket} by quad class${data.undated ? ` · ${data.undated.toLocaleString()} undated` : ""}${data.coarser ? ` · ${data.coarser.toLocaleString()} dated only to a coarser ${bucket === "day" ? "month or year" : "year"}, not shown` : ""}</span>
     <span class="grow"></span>${legend()}<select id="bucket">${["year", "month", "day"].map(b => `<option ${b === bucket ? "selected" : ""}>${b}</option>`).join("")}</select></div>`;
   $main.querySelector("#bucket").onchange = ev => go("timeline", {...params, bucket: ev.target.value});
   const periods = [...new Set(data.series.map(r => r.period))].sort();
