@@ -100,8 +100,8 @@ class Queries:
 
     def _event_from(self, f: EventFilter | None = None, docs: bool = False, actors: bool = False) -> str:
         """Events joined only to the tables the filters (or the caller) need: joins cost at 100k events."""
-        docs = docs or f is None or bool(f.since or f.until or f.q)
-        actors = actors or f is None or bool(f.actor)
+        docs = docs or f is None or bool(f.since or f.until)
+        actors = actors or f is None
         return ("FROM events e" + (" LEFT JOIN documents d ON d.hash = e.doc_hash" if docs else "") +
                 (" LEFT JOIN actors sa ON sa.id = e.source_actor LEFT JOIN actors ta ON ta.id = e.target_actor"
                  if actors else ""))
@@ -109,9 +109,11 @@ class Queries:
     def _event_where(self, f: EventFilter) -> Where:
         w = Where()
         if f.actor:
-            w.add("(e.source_actor = ? OR e.target_actor = ? OR e.source ILIKE ? ESCAPE '\\' OR "
-                  "e.target ILIKE ? ESCAPE '\\' OR sa.name ILIKE ? ESCAPE '\\' OR ta.name ILIKE ? ESCAPE '\\')",
-                  f.actor, f.actor, *([_like(f.actor)] * 4))
+            # matching actor ids come from the small actors table first: no join over every event
+            w.add("(e.source_actor IN (SELECT id FROM actors WHERE id = ? OR name ILIKE ? ESCAPE '\\') OR "
+                  "e.target_actor IN (SELECT id FROM actors WHERE id = ? OR name ILIKE ? ESCAPE '\\') OR "
+                  "e.source ILIKE ? ESCAPE '\\' OR e.target ILIKE ? ESCAPE '\\')",
+                  f.actor, _like(f.actor), f.actor, _like(f.actor), _like(f.actor), _like(f.actor))
         if f.type:
             types = [t.strip().upper() for t in f.type.split(",") if t.strip()]
             w.add("e.type IN (SELECT unnest(?))", types)
@@ -131,8 +133,8 @@ class Queries:
         elif f.place:
             w.add("false")
         if f.q:
-            w.add("(e.evidence ILIKE ? ESCAPE '\\' OR e.trigger ILIKE ? ESCAPE '\\' OR d.title ILIKE ? ESCAPE '\\')",
-                  *([_like(f.q)] * 3))
+            w.add("(e.evidence ILIKE ? ESCAPE '\\' OR e.trigger ILIKE ? ESCAPE '\\' OR "
+                  "e.doc_hash IN (SELECT hash FROM documents WHERE title ILIKE ? ESCAPE '\\'))", *([_like(f.q)] * 3))
         if f.doc:
             w.add("(e.doc_hash = ? OR e.doc_id = ?)", f.doc, f.doc)
         if f.min_confidence is not None:
