@@ -256,6 +256,33 @@ def summary(db: DbOption = "casus.duckdb") -> None:
                       markup=False)
 
 
+@app.command()
+def serve(
+    db: DbOption = "casus.duckdb",
+    host: Annotated[str, typer.Option(help="Interface to bind; anything but loopback needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    token: Annotated[str | None, typer.Option(help="Bearer token required by the write endpoints (POST).",
+                                              envvar="CASUS_TOKEN")] = None,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Open the store read-only; no ingest.")] = False,
+) -> None:
+    """Start the workbench: REST API under /api, web UI at /, API docs at /docs."""
+    from pathlib import Path
+
+    from casus.web.server import check_exposure
+    from casus.web.server import serve as run
+
+    try:
+        check_exposure(host, token)
+    except ValueError as exc:
+        err.print(str(exc), soft_wrap=True)
+        raise typer.Exit(2) from None
+    if read_only and not Path(db).exists():
+        err.print(f"no store at {db} (run `casus ingest --db {db} FILES…` first)")
+        raise typer.Exit(1)
+    err.print(f"casus workbench on http://{host}:{port}/  (API docs: /docs, store: {db})", soft_wrap=True)
+    run(db, host=host, port=port, token=token, read_only=read_only)
+
+
 def main() -> None:
     app(prog_name="casus")
 

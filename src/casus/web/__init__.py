@@ -1,0 +1,1 @@
+"""The analyst's workbench: REST API and offline web UI over a casus store (`casus serve`)."""
