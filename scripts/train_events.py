@@ -167,7 +167,7 @@ def main() -> int:
     ap.add_argument("--c-role", type=float, default=1.0)
     ap.add_argument("--min-confidence", type=float, default=0.5)
     ap.add_argument("--sentence-floor", type=float, default=0.1)
-    ap.add_argument("--balance", type=float, default=0.0, help="class weight (median/count)**balance")
+    ap.add_argument("--balance", type=float, default=0.5, help="class weight (median/count)**balance")
     ap.add_argument("--lexicon-bonus", type=float, default=0.15)
     ap.add_argument("--cache", type=Path, help="DocBin of the parsed rows, reused when present")
     ap.add_argument("--scorer", type=Path, default=EVAL)

@@ -156,3 +156,9 @@ def test_modes_and_contexts(code):
     assert e["mode"] == "explosives"
     e = first(code("Putin rejected the deployment of Western peacekeepers."), "REJECT")
     assert "peacekeeping" in e["contexts"]
+
+
+def test_hedged_event_is_hypothetical(code):
+    e = first(code("Russia is unlikely to endorse the Western plan."), "SUPPORT")
+    assert e["modality"]["hypothetical"]
+    assert not first(code("Russia endorsed the Western plan."), "SUPPORT")["modality"]["hypothetical"]

@@ -24,6 +24,7 @@ from casus.events.features import (
     role_features,
     role_span,
     sentence_features,
+    trigger_ancestors,
     trigger_features,
 )
 from casus.events.lexicon import contexts, event_nouns, event_verbs, modes, plover_types, retreat_words
@@ -106,7 +107,16 @@ def _mode(etype: str, trig: Token) -> str | None:
             words += [lemma(g) for g in c.children if g.dep_ in {"compound", "amod"}]
         elif c.dep_ in {"prep", "agent"}:
             words += [lemma(o) for o in c.children if o.dep_ == "pobj"]
+    for c in trig.children:  # what is threatened or demanded: "warned that forces would be a target"
+        if c.dep_ in {"ccomp", "xcomp"}:
+            words += [lemma(t) for t in c.subtree]
     return next((table[w] for w in words if w in table), None)
+
+
+def _evidence(sent: Span) -> dict[str, int]:
+    text = sent.text
+    lead = len(text) - len(text.lstrip())
+    return {"start": sent.start_char + lead, "end": sent.start_char + len(text.rstrip())}
 
 
 def _contexts(sent: Span) -> list[str]:
@@ -161,7 +171,8 @@ class EventCoder:
         if not cands:
             return None, None
         subj_heads = {c.i for c in trig.children if c.dep_ in SUBJ_DEPS}
-        feats = [role_features(c, trig, subj_heads) for c in cands]
+        anc = trigger_ancestors(trig)
+        feats = [role_features(c, trig, subj_heads, anc) for c in cands]
         ps = [self.models.source.proba(f)[1] for f in feats]
         pt = [self.models.target.proba(f)[1] for f in feats]
         si = max(range(len(cands)), key=ps.__getitem__)
@@ -194,13 +205,14 @@ class EventCoder:
         return table.get(lemma(tok))
 
     def code_sentence(self, doc: Doc, sent: Span, published: str | None) -> list[dict[str, Any]]:
-        sf = sentence_features(sent)
         classes = self.models.trigger.classes
+        candidates = [tok for tok in sent if is_trigger_candidate(tok)]
+        if not candidates:
+            return []
+        base = self.models.trigger.partial(sentence_features(sent))  # the same for every candidate
         scored = []
-        for tok in sent:
-            if not is_trigger_candidate(tok):
-                continue
-            p = self.models.trigger.proba(trigger_features(tok, sf))
+        for tok in candidates:
+            p = self.models.trigger.proba(trigger_features(tok, []), base)
             p[self.none] = -1.0
             lex = self._lexicon_type(tok)
             lex_i = classes.index("YIELD" if lex in {"CONCEDE", "RETREAT"} else lex) if lex else None
@@ -225,6 +237,7 @@ class EventCoder:
             if lex and tok.i not in chosen:
                 keep.append((round(min(PATTERN_CONFIDENCE, top * 0.9), 3), tok, lex, True))
         types = plover_types()
+        sent_contexts = _contexts(sent)
         events: list[dict[str, Any]] = []
         taken: set[tuple[int, str]] = set()
         for conf, tok, etype, _ in keep:
@@ -245,8 +258,8 @@ class EventCoder:
                 "goldstein": info["goldstein"],
                 "source": _role(doc, source, keep_conj=not split), "target": _role(doc, target),
                 "trigger": {"start": tok.idx, "end": tok.idx + len(tok.text), "token": tok.i},
-                "evidence": {"start": sent.start_char, "end": sent.end_char},
-                "mode": _mode(etype, tok), "contexts": _contexts(sent),
+                "evidence": _evidence(sent),
+                "mode": _mode(etype, tok), "contexts": list(sent_contexts),
                 "modality": modality(tok, published),
                 "date": None, "location": None, "confidence": round(conf, 3),
             })

@@ -109,11 +109,17 @@ def role_candidates(sent: Span) -> list[Token]:
     return [t for t in sent if t.pos_ in ROLE_POS and t.dep_ not in INNER_DEPS]
 
 
-def _path(cand: Token, trig: Token) -> tuple[str, int]:
-    """Dependency path from a candidate up to the trigger (or up to their common ancestor, then down)."""
-    trig_anc = {trig.i: 0}
+def trigger_ancestors(trig: Token) -> dict[int, int]:
+    """token index -> steps up from the trigger, for paths to it."""
+    anc = {trig.i: 0}
     for n, a in enumerate(trig.ancestors, 1):
-        trig_anc[a.i] = n
+        anc[a.i] = n
+    return anc
+
+
+def _path(cand: Token, trig: Token, trig_anc: dict[int, int] | None = None) -> tuple[str, int]:
+    """Dependency path from a candidate up to the trigger (or up to their common ancestor, then down)."""
+    trig_anc = trig_anc or trigger_ancestors(trig)
     up: list[str] = []
     t = cand
     while t.i not in trig_anc:
@@ -125,8 +131,9 @@ def _path(cand: Token, trig: Token) -> tuple[str, int]:
     return "/".join(up[:4]) + (f"^{down}" if down else ""), len(up) + down
 
 
-def role_features(cand: Token, trig: Token, subj_heads: set[int]) -> list[str]:
-    path, dist = _path(cand, trig)
+def role_features(cand: Token, trig: Token, subj_heads: set[int],
+                  trig_anc: dict[int, int] | None = None) -> list[str]:
+    path, dist = _path(cand, trig, trig_anc)
     lem = lemma(trig)
     first = path.split("/")[0]
     f = [f"p={path}", f"lp={lem}|{path}", f"lf={lem}|{first}", f"pos={cand.pos_}", f"ent={cand.ent_type_}",

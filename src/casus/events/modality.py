@@ -16,7 +16,7 @@ CONDITION_MARKS = {"if", "unless"}
 # verbs whose xcomp states an intention rather than a fact: "prepared to send", "plans to visit"
 INTENT_HEADS = {"plan", "intend", "prepare", "aim", "expect", "seek", "want", "hope", "set", "vow", "pledge",
                 "promise", "threaten", "offer", "propose", "ready", "prepared", "willing", "likely", "unlikely"}
-NEGATORS = {"not", "n't", "never", "no"}
+HEDGES = {"unlikely", "likely", "possible", "able", "expected"}
 CLAUSE_DEPS = {"xcomp", "ccomp", "conj", "advcl", "acomp"}
 PAST_WORDS = re.compile(r"\b(ago|last (year|month|week|decade)|previous|earlier this (year|month)|in the past|"
                         r"recent (months|years)|dating back|(19|20)\d\d)\b", re.I)
@@ -84,7 +84,9 @@ def modality(tok: Token, published: str | None = None) -> dict[str, bool]:
     aux = {c.lower_ for t in chain for c in t.children if c.dep_ in {"aux", "auxpass"}}
     # a threat or demand states what would happen: "warned that forces would be a target"
     content_aux = {c.lower_ for k in tok.children if k.dep_ == "ccomp" for c in k.children if c.dep_ == "aux"}
-    hypothetical = _conditional(tok) or bool(aux & HYPOTHETICAL_AUX) or bool(content_aux & HYPOTHETICAL_AUX)
+    hedged = any(t.head.lower_ in HEDGES for t in chain if t.dep_ == "xcomp")  # "is unlikely to endorse"
+    hypothetical = (_conditional(tok) or bool(aux & HYPOTHETICAL_AUX) or bool(content_aux & HYPOTHETICAL_AUX)
+                    or hedged)
     future = bool(aux & FUTURE_AUX) or any(c.dep_ == "aux" and c.lower_ == "to" and t.head.lemma_ == "go"
                                            for t in chain for c in t.children)
     future = future or any(t.dep_ == "xcomp" and t.head.lemma_.lower() in INTENT_HEADS for t in chain)

@@ -25,9 +25,18 @@ class LinearModel:
         self.weights = weights.astype(np.float32)
         self.bias = bias.astype(np.float32)
 
-    def proba(self, features: list[str]) -> np.ndarray:
-        rows = [self.index[f] for f in set(features) if f in self.index]
+    def partial(self, features: list[str]) -> np.ndarray:
+        """The summed weights of some features, to reuse across candidates (a sentence's words)."""
+        index = self.index
+        rows = [index[f] for f in set(features) if f in index]
+        return self.weights[rows].sum(axis=0) if rows else np.zeros(self.weights.shape[1], np.float32)
+
+    def proba(self, features: list[str], base: np.ndarray | None = None) -> np.ndarray:
+        index = self.index
+        rows = [index[f] for f in set(features) if f in index]
         z = self.bias + (self.weights[rows].sum(axis=0) if rows else 0.0)
+        if base is not None:
+            z = z + base
         if len(self.classes) == 2 and z.shape[-1] == 1:  # binary: one column, P(class 1)
             p1 = 1.0 / (1.0 + np.exp(-z[0]))
             return np.array([1.0 - p1, p1])
