@@ -46,3 +46,20 @@ def test_context_words_name_known_contexts():
     from casus.data_files import load_yaml
 
     assert set(contexts().values()) <= set(load_yaml("plover.yaml")["contexts"])
+
+
+def test_model_file_round_trip(tmp_path):
+    import numpy as np
+
+    from casus.events.model import EventModels, LinearModel
+
+    def lin(classes):
+        w = np.arange(3 * len(classes), dtype=np.float32).reshape(3, len(classes)) / 10
+        return LinearModel(classes, ["a", "b", "c"], w, np.zeros(len(classes), np.float32))
+
+    m = EventModels(lin(["NONE", "ACCUSE", "AGREE"]), lin(["0", "1"]), lin(["0", "1"]), {"rows": "3"})
+    m.save(tmp_path / "m.npz")
+    back = EventModels.load(tmp_path / "m.npz")
+    assert back.meta == {"rows": "3"} and back.trigger.classes == ["NONE", "ACCUSE", "AGREE"]
+    assert np.allclose(back.trigger.proba(["a", "c", "zzz"]), m.trigger.proba(["a", "c"]), atol=1e-3)
+    assert np.allclose(back.trigger.proba(["a"], base=back.trigger.partial(["c"])), back.trigger.proba(["a", "c"]))
