@@ -24,6 +24,8 @@ def _map_span(span: dict[str, Any] | None, omap: OffsetMap) -> dict[str, Any] | 
     out = {k: v for k, v in span.items() if k not in INTERNAL_KEYS}
     if span.get("start") is not None and span.get("end") is not None:
         out["start"], out["end"] = omap.span(span["start"], span["end"])
+    if isinstance(span.get("parts"), list):  # members of a compound actor ("France and Britain")
+        out["parts"] = [_map_span(p, omap) for p in span["parts"]]
     return out
 
 
