@@ -1,0 +1,50 @@
+"""The seed story's quotations and reported speech (issue 5's acceptance), through the real pipeline."""
+
+from collections import Counter
+
+from tests.conftest import span_text
+
+MARKS = '"\u201c\u201d'
+
+
+def _quoted_speech(record):
+    """Quotations of speech: quotes whose content holds (or is) words in quotation marks."""
+    out = []
+    for q in record["quotes"]:
+        if q["kind"] == "indirect":
+            continue
+        text = record["text"]
+        s = q["content"]["start"]
+        if q["kind"] == "mixed" or text[max(0, s - 1)] in MARKS or "'" in text[max(0, s - 2) : s]:
+            out.append(q)
+    return out
+
+
+def test_seven_quotations_of_speech_with_their_speakers(seed_record):
+    speech = _quoted_speech(seed_record)
+    by_actor = Counter(q["speaker"]["actor"] for q in speech)
+    assert len(speech) == 7, [span_text(seed_record, q["content"]) for q in speech]
+    assert by_actor == {"rus-putin": 5, "fra-macron": 1, "ukr-zelensky": 1}
+
+
+def test_he_said_quote_is_putins(seed_record):
+    [q] = [q for q in seed_record["quotes"] if span_text(seed_record, q["content"]).startswith("If decisions")]
+    assert span_text(seed_record, q["speaker"]) == "he" and q["speaker"]["actor"] == "rus-putin"
+    assert q["kind"] == "direct" and span_text(seed_record, q["cue"]) == "said"
+
+
+def test_reported_speech_of_ukraine_moscow_macron_analysts_and_western_leaders(seed_record):
+    indirect: dict[str, list[str]] = {}
+    for q in seed_record["quotes"]:
+        if q["kind"] == "indirect" and q["speaker"]:
+            indirect.setdefault(span_text(seed_record, q["speaker"]), []).append(span_text(seed_record, q["content"]))
+    assert any(c.startswith("that security guarantees") for c in indirect["Ukraine"])
+    assert any(c.startswith("it will not accept") for c in indirect["Moscow"])
+    assert "26 countries had formally committed to the mission" in indirect["French President Emmanuel Macron"]
+    assert any(c.startswith("those gains have come") for c in indirect["analysts"])
+    assert any(c.startswith("Putin of stalling") for c in indirect["Western leaders"])
+
+
+def test_reassurance_force_is_nobodys_words(seed_record):
+    for q in _quoted_speech(seed_record):
+        assert "reassurance force" not in span_text(seed_record, q["content"])
