@@ -24,6 +24,8 @@ from casus.quotes.lexicon import accuse_verbs, report_verbs, speech_verbs
 from casus.quotes.marks import Region, find_regions
 from casus.quotes.speakers import SUBJECT_DEPS, SpeakerResolver, noun_phrase
 
+MARK_CHARS = "\"\u201c\u201d\u201e\u00ab\u00bb'"
+ADDRESSEE_VERBS = {"tell", "ask", "inform", "remind", "assure", "advise", "urge", "warn"}  # object = hearer
 DASHES = {"\u2014", "\u2013", "--", "-"}
 CONCESSIVE = {"though", "although", "whereas", "while", "but"}
 RELATIVE = {"who", "that", "which"}
@@ -96,7 +98,7 @@ class Finder:
             # "He argued that X would hinder peace, and reiterated …": coordinated with the cue,
             # not with the reported clause it follows
             return self._subject(head.head, depth + 1) if depth < 2 else None
-        if depth < 2 and verb.dep_ in {"advcl", "conj", "xcomp", "acl", "pcomp"} and verb.head is not verb:
+        if depth < 2 and verb.dep_ in {"advcl", "conj", "xcomp", "acl", "pcomp"} and verb.head.i != verb.i:
             return self._subject(verb.head, depth + 1)
         return None
 
@@ -183,13 +185,31 @@ class Finder:
                 return t, spk
         if sent.start > 0:
             prev = self.doc[sent.start - 1].sent
-            if prev.text.rstrip().endswith(":"):
+            if prev.text.rstrip().rstrip(MARK_CHARS).rstrip().endswith(":"):
                 for t in reversed(prev):
                     if self._is_cue(t, speech_verbs()):
                         subj = self._subject(t)
                         if subj is not None:
                             return t, subj
-        return None
+        return self._colon_intro(region)
+
+    def _colon_intro(self, region: Region) -> tuple[Token, Span] | None:
+        """`Trump issued a statement: "…"`: a colon right before the quote introduces it even
+        without a speech verb; the speaker is the subject of the clause before the colon."""
+        before = self.text[max(0, region.start - 6) : region.start].rstrip(MARK_CHARS + " \n")
+        if not before.endswith(":"):
+            return None
+        colon = self.doc[self.tok(region.start - 1 - (len(self.text[:region.start]) -
+                                                       len(self.text[:region.start].rstrip(MARK_CHARS + " \n"))))]
+        if colon.text != ":":
+            return None
+        verb = colon.head
+        while verb.pos_ not in CUE_POS and verb.head.i != verb.i:
+            verb = verb.head
+        if verb.pos_ not in CUE_POS or self.in_quote[verb.i] or verb.i in self.used_cues:
+            return None
+        subj = self._subject(verb)
+        return (verb, subj) if subj is not None else None
 
     def _complement(self, verb: Token) -> Token | None:
         for child in verb.children:
@@ -236,6 +256,14 @@ class Finder:
                     content, kind = (lo, max(hi, r.end)), ("indirect" if term else "mixed")
                 elif term:
                     continue
+                else:
+                    obj = next((c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i and
+                                c.left_edge.i < first), None)
+                    gap = self.text[obj.right_edge.idx : r.start] if obj is not None else ""
+                    if obj is not None and not self.in_quote[obj.i] and ":" not in gap and \
+                            verb.lemma_.lower() not in ADDRESSEE_VERBS:
+                        # "called the plan "a disgrace"": the object belongs to what was said
+                        content, kind = (obj.left_edge.idx, r.end), "mixed"
             if kind == "direct" and not self._sentence_like(r):
                 kind = "partial"
             if where == "after" and n + 1 < len(self.regions):
