@@ -266,6 +266,16 @@ class Finder:
                         content, kind = (obj.left_edge.idx, r.end), "mixed"
             if kind == "direct" and not self._sentence_like(r):
                 kind = "partial"
+                if where == "before" and verb.i < first and first - verb.i <= 12 and \
+                        verb in self.doc[first].ancestors:
+                    # a few quoted words inside the cue's own phrase ("welcomed the pledge as
+                    # "a big step""): what was said runs from the cue to the closing mark
+                    start = verb.i + 1
+                    while start < first and (self.doc[start].is_punct or
+                                             self.doc[start].dep_ in {"prt", "advmod", "dative"}):
+                        start += 1
+                    if start < first:
+                        content, kind = (self.doc[start].idx, r.end), "mixed"
             if where == "after" and n + 1 < len(self.regions):
                 nxt = self.regions[n + 1]
                 if self._continues_after_cue(verb, r, nxt):
