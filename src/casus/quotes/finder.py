@@ -61,7 +61,7 @@ class Finder:
                     self.in_quote[i] = True
         self.used_cues: set[int] = set()
         self.terms: set[int] = set()  # indices of regions that are scare quotes or titles
-        self.speakers = SpeakerResolver(doc)
+        self.speakers = SpeakerResolver(doc, lambda char: self.in_quote[self.tok(char)])
 
     # -- helpers -------------------------------------------------------------------------------
     def _cut_at_cue(self, r: Region) -> None:

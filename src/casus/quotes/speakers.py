@@ -9,6 +9,7 @@ senior official") are kept as such, marked `unnamed`, rather than forced onto a 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -45,8 +46,9 @@ def _slug(text: str) -> str:
 class SpeakerResolver:
     """Resolves speaker phrases of one document, remembering who has spoken so far."""
 
-    def __init__(self, doc: Doc):
+    def __init__(self, doc: Doc, quoted: Callable[[int], bool] = lambda _: False):
         self.doc = doc
+        self.quoted = quoted  # is this character offset inside a quotation?
         self.actors = doc._.actors or {}
         self.recent: list[tuple[int, str, str | None]] = []  # (char offset, actor id, gender)
         self.local_names: dict[str, str] = {}  # surname -> local actor id
@@ -100,8 +102,7 @@ class SpeakerResolver:
                 m = mention_at(self.doc, subj.idx, subj.idx + len(subj.text))
                 if m is None:
                     continue
-                a = self.actors.get(m["actor"]) or {}
-                if a.get("kind") == "person" and a.get("gender") in (None, gender):
+                if self._can_be_person(m["actor"], gender):
                     return m["actor"]
                 return None
         return None
@@ -114,13 +115,22 @@ class SpeakerResolver:
 
     def _antecedent(self, before: int, gender: str) -> str | None:
         for pos, actor, g in reversed(self.recent):
-            if pos < before and g in (gender, None):
-                a = self.actors.get(actor)
-                if a is None or a.get("kind") in (None, "person"):
-                    return actor
+            if pos < before and g in (gender, None) and self._can_be_person(actor, gender):
+                return actor
         for ent in reversed([e for e in self.doc.ents if e.end_char <= before and e.label_ == "PERSON"]):
-            return self._local_name(ent)
+            if not self.quoted(ent.start_char):
+                return self._local_name(ent)
         return None
+
+    def _can_be_person(self, actor: str, gender: str) -> bool:
+        a = self.actors.get(actor)
+        if a is None:
+            return True
+        if a.get("kind") == "person":
+            return a.get("gender") in (None, gender)
+        # a name the knowledge base does not know, which NER took for an organisation, may well be
+        # a surname ("Canova said …. "…," he said")
+        return actor.startswith("doc-") and " " not in (a.get("name") or " ")
 
     def _local_name(self, span: Span) -> str:
         words = [t.text for t in span if t.pos_ == "PROPN" or t.ent_type_] or [span.root.text]
