@@ -86,7 +86,11 @@ class Finder:
         for child in verb.children:
             if child.dep_ in SUBJECT_DEPS and not self.in_quote[child.i]:
                 if child.lower_ in RELATIVE and verb.dep_ == "relcl":
-                    return noun_phrase(verb.head)
+                    np = noun_phrase(verb.head)
+                    between = self.doc[np.end : child.i]
+                    if np.end <= child.i and len(between) <= 2 and all(t.is_punct for t in between):
+                        return self.doc[np.start : child.i + 1]  # "Sanders, who": name and pronoun
+                    return np
                 if child.lower_ in {"it", "there"} and child.dep_ == "nsubjpass":
                     return None
                 return noun_phrase(child)

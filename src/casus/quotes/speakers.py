@@ -20,6 +20,7 @@ from casus.quotes.lexicon import unnamed_sources
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 NP_LEFT_DEPS = {"det", "amod", "compound", "poss", "nmod", "nummod", "quantmod", "case"}
 PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
+RELATIVE = {"who", "that", "which"}
 PLURAL_PRONOUNS = {"they", "we", "i", "you", "it", "who", "that", "which"}
 
 
@@ -54,7 +55,12 @@ class SpeakerResolver:
         self.local_names: dict[str, str] = {}  # surname -> local actor id
 
     def resolve(self, span: Span) -> dict[str, Any]:
-        head = span.root
+        named = span
+        if len(span) > 1 and span[-1].lower_ in RELATIVE:
+            named = span[:-1]
+            while len(named) > 1 and named[-1].is_punct:
+                named = named[:-1]
+        head = named.root
         out: dict[str, Any] = {"start": span.start_char, "end": span.end_char, "actor": None}
         m = mention_at(self.doc, head.idx, head.idx + len(head.text))
         if m is None and head.pos_ == "PROPN":
