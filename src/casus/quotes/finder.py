@@ -416,28 +416,25 @@ class Finder:
                            verb.i)
 
     def _according_content(self, t: Token, spk: Span) -> Attribution | None:
+        """"According to X, …" or "…, according to X": the rest of the sentence is the content."""
         sent = t.sent
-        prep_end = spk.end
-        while prep_end < sent.end and self.doc[prep_end].dep_ in {"prep", "pobj", "appos", "compound", "det",
-                                                                  "amod", "poss", "case", "punct"} \
-                and self.doc[prep_end].head.i >= spk.start and self.doc[prep_end].text != ",":
-            prep_end += 1
+        comma = next((x.i for x in self.doc[spk.end - 1 : sent.end] if x.text == ","), None)
+        phrase_end = comma + 1 if comma is not None else max(t.right_edge.i, spk.end - 1) + 1
         if t.i - sent.start <= 1:
-            lo_tok = prep_end
+            lo_tok = phrase_end
             while lo_tok < sent.end and self.doc[lo_tok].is_punct:
                 lo_tok += 1
             if lo_tok >= sent.end:
                 return None
-            lo = self.doc[lo_tok].idx
-            hi = sent.end_char
+            lo, hi = self.doc[lo_tok].idx, sent.end_char
         else:
-            lo = sent.start_char
-            hi = t.idx
+            lo, hi = sent.start_char, t.idx
         lo, hi = self._trim(lo, hi)
-        while hi > lo and self.text[hi - 1] in ".!? ":
+        while hi > lo and self.text[hi - 1] in ".!? \n":
             hi -= 1
-        if hi - lo < 8 or any(self.in_quote[i] for i in range(self.tok(lo), self.tok(hi - 1) + 1)):
-            return None
+        toks = range(self.tok(lo), self.tok(max(lo, hi - 1)) + 1)
+        if hi - lo < 8 or any(i in self.used_cues for i in toks):
+            return None  # too short, or a quotation with its own speaker that X only relays
         return Attribution((lo, hi), "indirect", spk, (t.idx, t.idx + len("according to")), 0.7, [(lo, hi)], t.i)
 
     # -- all of it -----------------------------------------------------------------------------
