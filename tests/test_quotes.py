@@ -205,3 +205,9 @@ def test_reported_speech_with_the_analysts_after_a_quote(quotes_of):
     spk = {speaker(doc, q): q for q in qs}
     assert spk["The general"]["kind"] == "mixed" and "advancing everywhere" in content(doc, spk["The general"])
     assert content(doc, spk["analysts"]) == "the gains were small"
+
+
+def test_naming_verb_reports_object_and_predicate(quotes_of):
+    qs, doc = quotes_of("Senator Ash described the new rule as a serious breach of trust.")
+    q = only(qs)
+    assert content(doc, q) == "the new rule as a serious breach of trust" and speaker(doc, q) == "Senator Ash"

@@ -26,6 +26,8 @@ from casus.quotes.speakers import SUBJECT_DEPS, SpeakerResolver, noun_phrase
 
 MARK_CHARS = "\"\u201c\u201d\u201e\u00ab\u00bb'"
 ADDRESSEE_VERBS = {"tell", "ask", "inform", "remind", "assure", "advise", "urge", "warn"}  # object = hearer
+NAMING_VERBS = {"call", "describe", "label", "dub", "brand", "term", "characterize", "characterise", "portray",
+                "deem"}
 DASHES = {"\u2014", "\u2013", "--", "-"}
 CONCESSIVE = {"though", "although", "whereas", "while", "but"}
 RELATIVE = {"who", "that", "which"}
@@ -372,6 +374,11 @@ class Finder:
                 if att is not None:
                     out.append(att)
                     continue
+            if lemma in NAMING_VERBS:
+                att = self._naming(t)
+                if att is not None:
+                    out.append(att)
+                    continue
             if lemma not in report_verbs():
                 continue
             comp = next((c for c in t.children if c.dep_ == "ccomp"), None)
@@ -399,6 +406,23 @@ class Finder:
         while hi > lo and (self.text[hi - 1].isspace() or self.text[hi - 1] in ",;:\u2014\u2013-"):
             hi -= 1
         return lo, hi
+
+    def _naming(self, verb: Token) -> Attribution | None:
+        """"Sanders called him divisive", "described the move as a breach": object and predicate."""
+        obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i), None)
+        if obj is None or self.in_quote[obj.i]:
+            return None
+        pred = next((c for c in verb.children if c.i > obj.i and (c.dep_ in {"oprd", "xcomp", "ccomp"} or
+                                                                   c.dep_ == "prep" and c.lower_ == "as")), None)
+        if pred is None:
+            pred = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+        subj = self._subject(verb)
+        if pred is None or subj is None:
+            return None
+        lo = self.doc[obj.left_edge.i].idx
+        _, hi = self.clause(pred)
+        return Attribution((lo, hi), "indirect", subj, (verb.idx, verb.idx + len(verb.text)), 0.6, [(lo, hi)],
+                           verb.i)
 
     def _accusation(self, verb: Token) -> Attribution | None:
         obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
