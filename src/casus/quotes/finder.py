@@ -20,7 +20,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from casus.quotes.lexicon import accuse_verbs, report_verbs, speech_verbs
+from casus.quotes.lexicon import accuse_verbs, quote_cue_verbs, report_verbs, speech_verbs
 from casus.quotes.marks import Region, find_regions
 from casus.quotes.speakers import SUBJECT_DEPS, SpeakerResolver, noun_phrase
 
@@ -155,7 +155,7 @@ class Finder:
                     break
             if t.idx >= region.end and (t.pos_ in {"SCONJ", "CCONJ"} or t.dep_ in {"mark", "cc"}):
                 break  # "…," though analysts say: a new clause, not this quote's attribution
-            if self._is_cue(t, speech_verbs()):
+            if self._is_cue(t, quote_cue_verbs()):
                 subj = self._subject(t)
                 if subj is not None and subj.start_char >= region.end:
                     return t, subj
@@ -175,14 +175,14 @@ class Finder:
         sent = self.doc[first].sent
         # the speech verb that governs the quoted words beats one that is merely nearer
         for t in self.doc[first].ancestors:
-            if t.i < first and self._is_cue(t, speech_verbs()):
+            if t.i < first and self._is_cue(t, quote_cue_verbs()):
                 subj = self._subject(t)
                 if subj is not None:
                     return t, subj
         for t in reversed(self.doc[sent.start : first]):
             if self.in_quote[t.i] and t.idx < region.start:
                 break
-            if self._is_cue(t, speech_verbs()):
+            if self._is_cue(t, quote_cue_verbs()):
                 subj = self._subject(t)
                 if subj is not None:
                     return t, subj
@@ -193,7 +193,7 @@ class Finder:
             prev = self.doc[sent.start - 1].sent
             if prev.text.rstrip().rstrip(MARK_CHARS).rstrip().endswith(":"):
                 for t in reversed(prev):
-                    if self._is_cue(t, speech_verbs()):
+                    if self._is_cue(t, quote_cue_verbs()):
                         subj = self._subject(t)
                         if subj is not None:
                             return t, subj

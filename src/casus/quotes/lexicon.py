@@ -19,9 +19,17 @@ def speech_verbs() -> frozenset[str]:
 
 
 @cache
+def quote_cue_verbs() -> frozenset[str]:
+    """Verbs that attribute words in quotation marks: the speech verbs and a few that only do so
+    next to a quotation ("…," he continued)."""
+    return speech_verbs() | frozenset(_data().get("quote_only_verbs") or [])
+
+
+@cache
 def report_verbs() -> frozenset[str]:
-    """Speech verbs plus verbs of belief and intent that report a clause (believe, expect)."""
-    return speech_verbs() | frozenset(_data().get("cognition_verbs") or [])
+    """Speech verbs plus verbs of belief, intent and evidence that report a clause (believe, show)."""
+    return speech_verbs() | frozenset(_data().get("cognition_verbs") or []) | frozenset(
+        _data().get("evidence_verbs") or [])
 
 
 @cache
