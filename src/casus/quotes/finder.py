@@ -310,7 +310,7 @@ class Finder:
     def _continues_after_cue(self, verb: Token, r: Region, nxt: Region) -> bool:
         """`"If …," Putin said, "…"` is one quote: the cue sits between two parts."""
         gap = self.text[r.end : nxt.start]
-        if len(gap) > 80 or "\n" in gap or not (verb.idx > r.end and verb.idx < nxt.start):
+        if len(gap) > 300 or "\n" in gap or not (verb.idx > r.end and verb.idx < nxt.start):
             return False
         if self._cue_after(nxt) is not None:
             return False
