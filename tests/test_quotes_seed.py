@@ -48,3 +48,17 @@ def test_reported_speech_of_ukraine_moscow_macron_analysts_and_western_leaders(s
 def test_reassurance_force_is_nobodys_words(seed_record):
     for q in _quoted_speech(seed_record):
         assert "reassurance force" not in span_text(seed_record, q["content"])
+
+
+def test_store_lists_he_said_quotes_under_the_speakers_name(seed_record, tmp_path):
+    from casus.store import Store
+
+    store = Store(tmp_path / "quotes.duckdb")
+    try:
+        store.add_batch([seed_record])
+        cols, rows = store.quotes(speaker="Putin")
+    finally:
+        store.close()
+    listed = [dict(zip(cols, r, strict=True)) for r in rows]
+    assert listed and all(r["speaker_actor"] == "rus-putin" for r in listed)
+    assert any(r["speaker"] == "he" and r["content"].startswith("If decisions") for r in listed)
