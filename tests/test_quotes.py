@@ -211,3 +211,17 @@ def test_naming_verb_reports_object_and_predicate(quotes_of):
     qs, doc = quotes_of("Senator Ash described the new rule as a serious breach of trust.")
     q = only(qs)
     assert content(doc, q) == "the new rule as a serious breach of trust" and speaker(doc, q) == "Senator Ash"
+
+
+def test_garbled_quotation_marks_never_fail(nlp):
+    import random
+
+    rng = random.Random(3)
+    pieces = ['"', "\u201c", "\u201d", "''", "``", "'", " he said", " Putin said,", ":", " \u2014 ", "\n\n",
+              " words here", ".", ",", " according to", " analysts say", " that"]
+    for _ in range(150):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        doc = nlp(text)
+        assert not [e for e in doc._.casus_errors or [] if e["level"] == "error"], text
+        for q in doc._.quotes:
+            assert 0 <= q["content"]["start"] < q["content"]["end"] <= len(text), (text, q)
