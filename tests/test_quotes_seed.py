@@ -62,3 +62,16 @@ def test_store_lists_he_said_quotes_under_the_speakers_name(seed_record, tmp_pat
     listed = [dict(zip(cols, r, strict=True)) for r in rows]
     assert listed and all(r["speaker_actor"] == "rus-putin" for r in listed)
     assert any(r["speaker"] == "he" and r["content"].startswith("If decisions") for r in listed)
+
+
+def test_quote_parts_point_at_the_original_text(nlp):
+    from casus.document import Document
+    from casus.pipeline import extract
+
+    # the boilerplate line is dropped before analysis, so repaired and original offsets differ
+    text = ('Related article: Something else\n"If the rain continues," the farmer said, "the whole harvest\n'
+            'will be lost."\n')
+    [record] = list(extract([Document(id="parts", text=text)], nlp=nlp))
+    [q] = [q for q in record["quotes"] if q.get("parts")]
+    assert [span_text(record, p) for p in q["parts"]] == ["If the rain continues,",
+                                                           "the whole harvest\nwill be lost."]
