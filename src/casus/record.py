@@ -15,6 +15,7 @@ from casus.document import Document
 from casus.offsets import OffsetMap
 
 SPAN_KEYS = ("content", "speaker", "cue", "source", "target", "trigger", "evidence", "date", "location")
+SPAN_LIST_KEYS = ("parts",)  # lists of spans, e.g. the quoted pieces of one quotation
 INTERNAL_KEYS = ("tok", "tok_end", "token")
 
 
@@ -34,6 +35,9 @@ def _map_item(item: dict[str, Any], omap: OffsetMap) -> dict[str, Any]:
     for key in SPAN_KEYS:
         if key in out and isinstance(out[key], dict):
             out[key] = _map_span(out[key], omap)
+    for key in SPAN_LIST_KEYS:
+        if key in out and isinstance(out[key], list):
+            out[key] = [_map_span(s, omap) if isinstance(s, dict) else s for s in out[key]]
     return out
 
 

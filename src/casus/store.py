@@ -182,8 +182,10 @@ class Store:
                limit: int = 100) -> tuple[list[str], list[tuple]]:
         where, params = [], []
         if speaker:
-            where.append("(speaker_actor = ? OR speaker ILIKE ?)")
-            params += [speaker, f"%{speaker}%"]
+            # by actor too, so "--speaker Putin" also lists the quotes he is given as "he said"
+            where.append("(speaker_actor = ? OR speaker ILIKE ? OR speaker_actor IN "
+                         "(SELECT id FROM actors WHERE name ILIKE ?))")
+            params += [speaker, f"%{speaker}%", f"%{speaker}%"]
         if kind:
             where.append("kind = ?")
             params.append(kind)
