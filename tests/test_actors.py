@@ -1,0 +1,187 @@
+"""Actor resolution through the real spaCy pipeline: the seed story and small constructed texts."""
+
+import json
+
+import pytest
+
+from casus.actors import doc_scope, mention_at
+from casus.document import Document
+from casus.pipeline import extract, make_doc
+from tests.conftest import run_casus, span_text
+
+
+def _doc(nlp, text, published=None):
+    meta = {"published": published} if published else {}
+    return nlp(make_doc(nlp, Document(id="t", text=text, meta=meta)))
+
+
+def _actor_at(doc, needle, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = doc.text.index(needle, start + 1)
+    m = mention_at(doc, start, start + len(needle))
+    return (doc._.actors[m["actor"]], m["via"]) if m else (None, None)
+
+
+def _by_id(record):
+    return {a["id"]: a for a in record["actors"]}
+
+
+# ---- the seed story ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("aid,country,sector", [
+    ("rus-putin", "RUS", "GOV"), ("fra-macron", "FRA", "GOV"), ("ukr-zelensky", "UKR", "GOV"),
+    ("wst-mil", "WST", "MIL"), ("rus", "RUS", "GOV"), ("ukr", "UKR", "GOV")])
+def test_seed_actors_are_coded(seed_record, aid, country, sector):
+    a = _by_id(seed_record)[aid]
+    assert (a["country"], a["sector"]) == (country, sector)
+
+
+def test_seed_metonyms_and_agents(seed_record):
+    via = {(span_text(seed_record, m), a["id"]): m["via"] for a in seed_record["actors"] for m in a["mentions"]}
+    assert via[("Moscow", "rus")] == "metonymy"
+    assert via[("Kyiv", "ukr")] == "metonymy"
+    assert via[("Western forces", "wst-mil")] == "agent"
+    analysts = [a for a in seed_record["actors"] if any(span_text(seed_record, m) == "analysts" for m in a["mentions"])]
+    assert analysts and all(a["sector"] in (None, "MED") for a in analysts)
+
+
+def test_seed_coalition_is_a_multi_country_group(seed_record):
+    [coalition] = [a for a in seed_record["actors"] if a.get("members")]
+    assert coalition["kind"] == "group" and {"FRA", "GBR"} <= set(coalition["members"])
+    assert coalition["id"].startswith("doc:")
+    texts = [span_text(seed_record, m) for m in coalition["mentions"]]
+    assert "coalition" in texts and "they" in texts  # "…announced on Thursday that they were prepared"
+
+
+def test_seed_every_pronoun_for_putin_is_his(seed_record):
+    text = seed_record["text"]
+    # the pronouns that refer to Putin in the story, found by their context
+    contexts = ["He argued", "reiterated his view", "prompted him", "in full,\" he said", "as his forces",
+                "week, he boasted", "you"]
+    putin = _by_id(seed_record)["rus-putin"]
+    spans = {(m["start"], m["end"]) for m in putin["mentions"] if m["via"] == "pronoun"}
+    for ctx in contexts[:-1]:
+        i = text.find(ctx)
+        assert i >= 0, ctx
+        word = next(w for w in ("He", "his", "him", "he") if f"{w} " in ctx or ctx.endswith(w) or f" {w}" in ctx)
+        j = text.index(word, i)
+        assert (j, j + len(word)) in spans, ctx
+    # and no pronoun that refers to someone else went to him
+    for a in seed_record["actors"]:
+        if a["id"] != "rus-putin":
+            assert not any(span_text(seed_record, m) in {"he", "He", "him", "his"} and
+                           text[m["start"] - 20 : m["start"]].find("Putin") >= 0 for m in a["mentions"])
+
+
+def test_seed_macron_pronoun(seed_record):
+    macron = _by_id(seed_record)["fra-macron"]
+    assert any(m["via"] == "pronoun" and seed_record["text"][m["start"] : m["end"] + 9] == "He stressed"
+               for m in macron["mentions"])
+
+
+# ---- titles through the publication date ------------------------------------------------------
+
+def test_title_resolves_by_publication_date(nlp):
+    text = "The Russian president warned the French president on Friday."
+    doc = _doc(nlp, text, "2025-09-05")
+    assert _actor_at(doc, "The Russian president")[0]["id"] == "rus-putin"
+    assert _actor_at(doc, "the French president")[0]["id"] == "fra-macron"
+    assert _actor_at(doc, "The Russian president")[1] == "title"
+    old = _doc(nlp, "The American president met the Russian president.", "2010-06-01")
+    assert _actor_at(old, "The American president")[0]["id"] == "usa-obama"
+    assert _actor_at(old, "the Russian president")[0]["id"] == "rus-medvedev"
+
+
+def test_title_without_date_codes_the_state(nlp):
+    doc = _doc(nlp, "The Russian president warned the West.")
+    actor, via = _actor_at(doc, "The Russian president")
+    assert actor["id"] == "rus" and via == "title"
+
+
+# ---- unknown people, coreference, compounds ---------------------------------------------------
+
+def test_unknown_person_gets_document_scoped_actor_with_country_and_sector(nlp):
+    doc = _doc(nlp, "A Ukrainian soldier was wounded near the front, officials said.")
+    actor, via = _actor_at(doc, "A Ukrainian soldier")
+    assert (actor["country"], actor["sector"], actor["kind"], via) == ("UKR", "MIL", "person", "agent")
+    assert actor["id"].startswith(doc_scope(doc))
+
+
+def test_unknown_named_person_takes_title_country_and_surname_corefers(nlp):
+    doc = _doc(nlp, "Estonian Foreign Minister Urmas Paet criticised Moscow. Paet said talks must go on.")
+    first, _ = _actor_at(doc, "Urmas Paet")
+    again, via = _actor_at(doc, "Paet", nth=1)
+    assert (first["country"], first["sector"]) == ("EST", "GOV")
+    assert again["id"] == first["id"] and via == "surname"
+
+
+def test_document_scoped_ids_do_not_collide_across_documents(nlp):
+    a = _doc(nlp, "Local leader John Smith was arrested by police.")
+    b = _doc(nlp, "John Smith, a farmer, protested on Monday.")
+    ida = {x for x in a._.actors if x.startswith("doc:")}
+    idb = {x for x in b._.actors if x.startswith("doc:")}
+    assert ida and idb and not ida & idb
+
+
+def test_compound_states_are_separate_mentions(nlp):
+    doc = _doc(nlp, "France and Britain condemned the attack.")
+    assert _actor_at(doc, "France")[0]["id"] == "fra"
+    assert _actor_at(doc, "Britain")[0]["id"] == "gbr"
+
+
+def test_she_goes_to_the_woman_and_he_to_the_man(nlp):
+    doc = _doc(nlp, "Angela Merkel met Vladimir Putin in Berlin. She said he had made no promises.")
+    assert _actor_at(doc, "She")[0]["id"] == "deu-merkel"
+    assert _actor_at(doc, "he had")[0]["id"] == "rus-putin"
+
+
+def test_kremlin_is_the_russian_government_but_in_moscow_is_a_place(nlp):
+    doc = _doc(nlp, "The Kremlin rejected the plan. Talks were held in Moscow.")
+    assert _actor_at(doc, "Kremlin")[0]["id"] == "rus"
+    assert _actor_at(doc, "Moscow")[0] is None
+
+
+def test_mentions_keep_the_shared_shape(seed_record, nlp):
+    doc = nlp(make_doc(nlp, Document(id="x", text="Putin spoke.", meta={})))
+    [m] = doc._.mentions
+    assert set(m) == {"start", "end", "actor", "via", "tok", "tok_end"}
+    assert doc[m["tok"] : m["tok_end"]].text == doc.text[m["start"] : m["end"]] == "Putin"
+
+
+def test_quote_and_event_actors_point_at_record_actors(seed_record):
+    ids = {a["id"] for a in seed_record["actors"]}
+    refs = [q["speaker"]["actor"] for q in seed_record["quotes"] if q.get("speaker")]
+    refs += [e[k]["actor"] for e in seed_record["events"] for k in ("source", "target") if e.get(k)]
+    assert refs and all(r in ids for r in refs if r)
+
+
+# ---- the CLI and the store --------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_cli_kb_option_and_actors_listing(tmp_path):
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("version: 1\nactors:\n  - {id: xx-ivanova, name: Olga Ivanova, kind: person, country: RUS,"
+                     " sector: MIL, gender: f, roles: [{role: commander, start: 2020-01-01}]}\n")
+    src = tmp_path / "a.txt"
+    src.write_text("Olga Ivanova said Russian troops would stay. She added that NATO was to blame.\n")
+    out = run_casus("extract", "--format", "jsonl", "--kb", str(extra), str(src), check=True).stdout
+    rec = json.loads(out)
+    ivanova = next(a for a in rec["actors"] if a["id"] == "xx-ivanova")
+    assert [rec["text"][m["start"]:m["end"]] for m in ivanova["mentions"]] == ["Olga Ivanova", "She"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nactors: [{id: q, name: Q, kind: robot}]\n")
+    proc = run_casus("extract", "--kb", str(bad), str(src))
+    assert proc.returncode == 2 and "bad.yaml" in proc.stderr
+    db = tmp_path / "s.duckdb"
+    run_casus("ingest", "--db", str(db), "--kb", str(extra), str(src), check=True)
+    rows = json.loads(run_casus("actors", "--db", str(db), "--format", "json", check=True).stdout)
+    assert any(r["id"] == "xx-ivanova" and r["mentions"] == 2 for r in rows)
+
+
+def test_extract_with_default_kb_has_no_errors(nlp):
+    [rec] = list(extract([Document(id="z", text="Hamas and Hezbollah fighters attacked Israeli troops.", meta={})],
+                         nlp=nlp))
+    assert rec["errors"] == []
+    ids = {a["id"] for a in rec["actors"]}
+    assert "isr-mil" in ids
