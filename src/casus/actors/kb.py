@@ -8,6 +8,7 @@ A file may hold:
   defaults: {kind, sector}                        applied to this file's actors
   agents:   {person: {noun: SECTOR}, group: {noun: SECTOR}}
   titles:   {title words: role};  by_country: {ISO3: {title words: role}}
+  places:   {place name: ISO3}                    gives "an Istanbul court" its country
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ class KnowledgeBase:
     country_titles: dict[str, dict[str, str]] = field(default_factory=dict)
     roles: dict[tuple[str, str], list[tuple[str, str | None, str]]] = field(default_factory=dict)
     by_country: dict[str, str] = field(default_factory=dict)  # ISO3/region -> state or region actor id
+    cities: dict[str, str] = field(default_factory=dict)  # norm city name -> ISO3
+    surface: dict[str, list[str]] = field(default_factory=dict)  # actor id -> names as written
     sources: list[str] = field(default_factory=list)
 
     # ---- building -----------------------------------------------------------------------------
@@ -90,6 +93,10 @@ class KnowledgeBase:
             for noun, sector in (agents.get(kind) or {}).items():
                 self._check_sector(sector, f"{where}: agents.{kind}.{noun}")
                 target[norm(str(noun))] = sector
+        for name, cc in (data.get("places") or {}).items():
+            if not (isinstance(cc, str) and ISO3.match(cc)):
+                raise KBError(f"{where}: places.{name}: expected an ISO3 code, got {cc!r}")
+            self.cities[norm(str(name))] = cc
         for words, role in (data.get("titles") or {}).items():
             self.titles[norm(words)] = str(role)
         for cc, mapping in (data.get("by_country") or {}).items():
@@ -148,11 +155,21 @@ class KnowledgeBase:
                     key = (r["country"] or entry["org"].upper(), r["role"])
                     self.roles.setdefault(key, []).append((r["start"], r["end"], aid))
 
+    def load_places(self, path: str | Path) -> None:
+        """A TSV of place name, ISO3 (and more columns); '#' lines are comments."""
+        with open(path, encoding="utf-8") as fh:
+            lines = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
+        for n, cols in enumerate(lines[1:], 2):
+            if len(cols) < 2 or not ISO3.match(cols[1]):
+                raise KBError(f"{path}: line {n}: expected 'name<TAB>ISO3'")
+            self.cities.setdefault(norm(cols[0]), cols[1])
+
     def _names(self, aid: str, names: list[str], via: str) -> None:
         for n in names:
             key = norm(str(n))
             if not key:
                 continue
+            self.surface.setdefault(aid, []).append(" ".join(str(n).split()))
             # a later file (the user's) wins; within the shipped files the first claim stands
             prev = self.names.get(key)
             if prev is None or prev[0] == aid or self.actors[prev[0]].get("scope") != "kb" or via == "name":
@@ -185,13 +202,17 @@ class KnowledgeBase:
 
 
 def manifest_files() -> list[Path]:
-    return [data_path(name) for name in load_yaml("actors.yaml")["kb"]]
+    manifest = load_yaml("actors.yaml")
+    return [data_path(name) for name in manifest["kb"] + (manifest.get("place_files") or [])]
 
 
 def build_kb(extra: list[str | Path] | tuple[str | Path, ...] = ()) -> KnowledgeBase:
     kb = KnowledgeBase()
-    for path in manifest_files():
-        kb.load_file(path)
+    manifest = load_yaml("actors.yaml")
+    for name in manifest["kb"]:
+        kb.load_file(data_path(name))
+    for name in manifest.get("place_files") or []:
+        kb.load_places(data_path(name))
     kb.load_data(load_yaml("actors.yaml"), str(data_path("actors.yaml")))
     for path in extra:
         kb.load_file(path)

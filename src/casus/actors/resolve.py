@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from casus.actors.kb import KnowledgeBase, build_kb, default_kb, norm
@@ -42,6 +43,10 @@ LOCATIVE = {"in", "at", "near", "outside", "around", "inside", "throughout", "ac
 COLLECTIVES = {"coalition", "alliance", "bloc"}
 MEMBER_VERBS = {"lead", "include", "comprise", "compose", "head", "form", "make", "consist"}
 EXPLETIVE_HEADS = {"seem", "appear", "take", "rain", "matter", "happen", "remain"}
+HOME_SECTORS = {"GOV", "COP", "JUD", "LEG", "OPP", "PTY", "CVL", "LAB", "EDU", "REB", "MIL"}
+FOREIGN = {"foreign", "international", "multinational", "allied", "coalition", "western", "european", "un", "u.n."}
+SPONSORED = re.compile(r"-(backed|supported|led|sponsored|allied|installed)$")
+DATELINE = re.compile(r"^\s*([A-Z][A-Za-z .',]{1,40}?)\s*(?:\(\w+\))?\s*(?:--|—|–| - |: )")
 SECTOR_NAMES = {"GOV": "government", "MIL": "military", "COP": "police", "JUD": "judiciary", "LEG": "legislature",
                 "PTY": "party", "OPP": "opposition", "REB": "rebels", "IGO": "officials", "NGO": "NGOs",
                 "MED": "media and analysts", "BUS": "business", "CVL": "civilians", "REF": "refugees",
@@ -82,8 +87,9 @@ def _strip(span: Span) -> Span:
 class _Resolution:
     """One document's resolution state."""
 
-    def __init__(self, doc: Doc, kb: KnowledgeBase):
+    def __init__(self, doc: Doc, kb: KnowledgeBase, matches: list[tuple[int, int]] | None = None):
         self.doc = doc
+        self.matches = matches or []
         self.kb = kb
         self.when = _published(doc)
         self.scope = doc_scope(doc)
@@ -133,6 +139,17 @@ class _Resolution:
             return hit[0], tok.i
         return None, tok.i
 
+    def city_of(self, tok: Token) -> str | None:
+        """The state a named city belongs to ("Istanbul" -> tur); only for tokens NER calls places."""
+        if tok.ent_type_ not in {"GPE", "LOC", "FAC", "ORG"}:
+            return None
+        ent = next((e for e in self.doc.ents if e.start <= tok.i < e.end), None)
+        for key in ([norm(_strip(ent).text)] if ent is not None else []) + [norm(tok.text)]:
+            cc = self.kb.cities.get(key)
+            if cc and cc in self.kb.by_country:
+                return self.kb.by_country[cc]
+        return None
+
     def modifiers(self, head: Token) -> tuple[str | None, int]:
         """Country/organisation named by the words that modify `head` ("Syrian government forces",
         "the armies of Brazil", "Russia's foreign ministry"); returns (actor id, leftmost token)."""
@@ -142,6 +159,8 @@ class _Resolution:
             if child.dep_ in {"amod", "compound", "nmod", "poss", "npadvmod"} and child.tag_ != "PRP$":
                 for t in [child, *child.lefts]:
                     aid, start = self.place_of(t)
+                    if not aid and (city := self.city_of(t)):
+                        aid, start = city, t.i
                     if aid and found is None:
                         found = aid
                     if child.i >= t.i:
@@ -153,7 +172,7 @@ class _Resolution:
                 if child.dep_ == "prep" and child.lower_ in {"of", "from", "in"}:
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":
-                            aid, _ = self.place_of(pobj)
+                            aid = self.place_of(pobj)[0] or self.city_of(pobj)
                             if aid:
                                 found = aid
         while left < head.i and (self.doc[left].lower_ in {"the", "a", "an"} or self.doc[left].is_punct):
@@ -236,7 +255,7 @@ class _Resolution:
         for w in words:
             sector = sector or self.kb.person_agents.get(w)
         text = " ".join(name.text.split())
-        return self.doc_actor(text, "person", cc, sector, gender=gender or None), "name"
+        return self.doc_actor(text, "person", cc, sector, gender=gender or None, role=role), "name"
 
     def role_of(self, words: list[str], cc: str | None) -> str | None:
         words = [w for w in words if w not in HONORIFICS]
@@ -376,7 +395,27 @@ class _Resolution:
             tok = tok.head
         return True
 
-    # ---- pass 4: other entities ---------------------------------------------------------------
+    # ---- pass 4: KB names, then the other entities ---------------------------------------------
+
+    def gazetteer(self, matches: list[tuple[int, int]]) -> None:
+        """KB names written as the KB writes them, whether or not NER saw an entity there
+        ("Kyiv surrendered", "Immigration and Customs Enforcement returned")."""
+        for start, end in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):  # longest first
+            span = self.doc[start:end]
+            if not self.free(start, end) or self.inside_entity(start, end):
+                continue
+            hit = self.kb.names.get(norm(span.text))
+            if not hit or self.kb_actor(hit[0])["kind"] == "person":
+                continue
+            if span.root.ent_type_ == "PERSON" or (hit[1] == "metonymy" and self.locative(span)):
+                continue
+            self.add(span, self.kb_actor(hit[0]), hit[1])
+
+    def inside_entity(self, start: int, end: int) -> bool:
+        """'Security Council' inside 'Burundi's National Security Council' is not the UN's."""
+        return any(e.start <= start and end <= e.end and (e.start, e.end) != (start, end)
+                   and e.label_ in {"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW"} and len(_strip(e)) > end - start
+                   for e in self.doc.ents)
 
     def entities(self) -> None:
         for ent in self.doc.ents:
@@ -396,26 +435,25 @@ class _Resolution:
                 self.add(span, self.kb_actor(self.kb.demonyms[key]), "demonym")
             elif ent.label_ == "ORG" and any(t.is_title or t.is_upper for t in span):
                 self.add(span, self.unknown_org(span), "name")
-        # names the statistical NER missed ("Kyiv surrendered ..."): proper nouns the KB knows
-        for tok in self.doc:
-            if tok.i in self.taken or tok.pos_ != "PROPN" or tok.ent_type_:
-                continue
-            hit = self.kb.names.get(norm(tok.text))
-            if hit and self.kb_actor(hit[0])["kind"] != "person":
-                span = self.doc[tok.i : tok.i + 1]
-                if not (hit[1] == "metonymy" and self.locative(span)):
-                    self.add(span, self.kb_actor(hit[0]), hit[1])
 
     def locative(self, span: Span) -> bool:
         head = span.root.head
         return span.root.dep_ == "pobj" and head.lower_ in LOCATIVE
 
     def unknown_org(self, span: Span) -> dict[str, Any]:
+        sector = None
+        for t in reversed(span):
+            sector = ORG_HEAD_SECTORS.get(t.lower_) or self.kb.group_agents.get(t.lower_)
+            if sector:
+                break
         country = None
         for t in span:
             aid, _ = self.place_of(t)
-            if aid and self.kb.names.get(norm(t.text), ("", ""))[1] == "metonymy":
-                continue  # "Budapest Memorandum" is not Hungarian
+            city = self.kb.names.get(norm(t.text), ("", ""))[1] == "metonymy"
+            if not aid and sector:
+                aid, city = self.city_of(t), True
+            if aid and city and not sector:
+                continue  # a city names the country of a court or a police force, not of a "Budapest Memorandum"
             if aid and self.kb_actor(aid)["kind"] in {"state", "group"}:
                 country = self.kb_actor(aid)["country"]
                 break
@@ -423,11 +461,6 @@ class _Resolution:
             aid, _ = self.place_of(self.doc[span.start - 2])
             if aid:
                 country = self.kb_actor(aid)["country"]
-        sector = None
-        for t in reversed(span):
-            sector = ORG_HEAD_SECTORS.get(t.lower_) or self.kb.group_agents.get(t.lower_)
-            if sector:
-                break
         return self.doc_actor(" ".join(span.text.split()), "organisation", country, sector)
 
     # ---- pass 5: pronouns ---------------------------------------------------------------------
@@ -521,36 +554,103 @@ class _Resolution:
                         self.actors.setdefault(actor["id"], actor)
                         m["actor"] = actor["id"]
 
+    def dateline(self) -> str | None:
+        """The state of a dateline ("ALGIERS, Algeria - ...", "Cebu City--Police ..."), if any."""
+        m = DATELINE.match(self.doc.text[:80])
+        if not m:
+            return None
+        for part in reversed(m.group(1).split(",")):
+            key = norm(part)
+            hit = self.kb.names.get(key) or self.kb.names.get(norm(part.title()))
+            if hit and self.kb_actor(hit[0])["kind"] == "state":
+                return hit[0]
+            cc = self.kb.cities.get(key)
+            if cc and cc in self.kb.by_country:
+                return self.kb.by_country[cc]
+        return None
+
+    def home(self) -> None:
+        """Domestic actors the text gives no country ("Police", "the justice minister", "protesters")
+        belong to the story's country: the dateline's, else the one state named in the sentence."""
+        doc = self.doc
+        dateline = self.dateline()
+        sent_of = {t.i: s.start for s in doc.sents for t in s}
+        states: dict[int, set[str]] = {}
+        for m in self.mentions:
+            a = self.actors[m["actor"]]
+            if a["kind"] == "state":
+                states.setdefault(sent_of[m["tok"]], set()).add(a["id"])
+        for m in self.mentions:
+            a = self.actors[m["actor"]]
+            if a.get("country") or a.get("sector") not in HOME_SECTORS or a.get("members") or a.get("org"):
+                continue
+            leader = a.get("role") in {"head_of_state", "head_of_government"}  # "President Salva Kiir"
+            if not (m["via"] == "agent" or leader) or not (a["id"].startswith("any-") or a.get("scope") == "document"):
+                continue  # a named stranger in a story is as often foreign as local
+            span = doc[m["tok"] : m["tok_end"]]
+            if any(t.lower_ in FOREIGN or SPONSORED.search(t.lower_) for t in span.root.lefts):
+                continue  # "foreign troops", "the U.N.-backed government"
+            only = states.get(sent_of[m["tok"]], set())
+            home = dateline or (next(iter(only)) if len(only) == 1 else None)
+            if not home:
+                continue
+            base = self.kb_actor(home)
+            if a["id"].startswith("any-"):
+                actor = self.group(base, a["sector"])
+                self.actors.setdefault(actor["id"], actor)
+                m["actor"] = actor["id"]
+            else:
+                a["country"] = base["country"]
+
     def run(self) -> None:
         self.people()
         self.titles()
         self.agents()
+        self.gazetteer(self.matches)
         self.entities()
         self.pronouns()
         self.appositions()
         self.possessed()
+        self.home()
         used = {m["actor"] for m in self.mentions}
         self.doc._.actors = {aid: a for aid, a in self.actors.items() if aid in used}
         self.doc._.mentions = sorted(self.mentions, key=lambda m: (m["start"], m["end"]))
 
 
 class ActorResolver:
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, tokenizer: Any = None):
         self.kb = kb
+        self.tokenizer = tokenizer
+        self.matcher: PhraseMatcher | None = None
 
     def extend_kb(self, paths: list[str]) -> None:
         """Load the shipped KB plus the user's files (`--kb`); raises KBError on a bad file."""
         self.kb = build_kb(paths)
+        self.matcher = None
+
+    def _matcher(self, doc: Doc) -> PhraseMatcher:
+        if self.matcher is None:
+            from spacy.lang.en import English
+
+            tokenizer = self.tokenizer or English(vocab=doc.vocab).tokenizer
+            # case-sensitive on purpose: "ICE" the agency, not "ice"; names as the KB spells them
+            matcher = PhraseMatcher(doc.vocab, attr="ORTH")
+            names = sorted({n for aid, ns in self.kb.surface.items() if self.kb.actors[aid]["kind"] != "person"
+                            for n in ns})
+            matcher.add("KB", [tokenizer(n) for n in names])
+            self.matcher = matcher
+        return self.matcher
 
     @guarded("actors")
     def __call__(self, doc: Doc) -> Doc:
-        _Resolution(doc, self.kb).run()
+        matches = [(s, e) for _, s, e in self._matcher(doc)(doc)]
+        _Resolution(doc, self.kb, matches).run()
         return doc
 
 
 @Language.factory("casus_actors", default_config={"kb_files": []})
 def make_actor_resolver(nlp: Language, name: str, kb_files: list[str]) -> ActorResolver:
-    return ActorResolver(build_kb(kb_files) if kb_files else default_kb())
+    return ActorResolver(build_kb(kb_files) if kb_files else default_kb(), nlp.tokenizer)
 
 
 def mention_at(doc: Doc, start: int, end: int) -> dict[str, Any] | None:
