@@ -17,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PLV = ROOT.parent / "shared" / "data" / "plv" / "PLV_train.tsv"
-LABELS = ROOT / "bench" / "data" / "plv_actor_countries.tsv"
+LABELS = {"development sample": ROOT / "bench" / "data" / "plv_actor_countries.tsv",
+          "held-out sample": ROOT / "bench" / "data" / "plv_actor_countries_heldout.tsv"}
 
 
 def load_plv(path: Path) -> dict[str, str]:
@@ -27,22 +28,9 @@ def load_plv(path: Path) -> dict[str, str]:
     return {g["id"]: g["text"] for g in load_gold(str(path))}
 
 
-def main() -> int:
-    if not PLV.exists():
-        print(f"skipped: {PLV} not found")
-        return 0
+def score(title: str, rows: list[dict[str, str]], docs: dict, show: bool) -> None:
     from casus.actors import mention_at
-    from casus.pipeline import load
 
-    texts = load_plv(PLV)
-    with open(LABELS, encoding="utf-8") as fh:
-        rows = list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
-    nlp = load()
-    uids = sorted({r["uid"] for r in rows}, key=int)
-    docs = {}
-    for uid, doc in zip(uids, nlp.pipe(texts[u] for u in uids), strict=True):
-        docs[uid] = doc
-    show = "--show" in sys.argv
     right = total = igo_right = igo_total = linked = 0
     for r in rows:
         gold = r["country"]
@@ -64,10 +52,27 @@ def main() -> int:
         if show and not ok:
             print(f"  miss {r['uid']:>5} {r['role']:<6} gold={gold:<8} got={got or '-':<5} "
                   f"{(actor or {}).get('id', '-'):<40} {r['span']}")
-    print(f"country spans: {right}/{total} linked to an actor of the right country = {right / total:.3f}"
+    print(f"{title}: {len(rows)} hand-labelled spans ({len(rows) - total - igo_total} without a country left out)")
+    print(f"  country spans: {right}/{total} linked to an actor of the right country = {right / total:.3f}"
           f" (linked to any actor: {linked / total:.3f})")
-    print(f"IGO spans:     {igo_right}/{igo_total} linked to an intergovernmental actor")
-    print(f"sample: {len(rows)} hand-labelled spans, {len(rows) - total - igo_total} without a country left out")
+    print(f"  IGO spans:     {igo_right}/{igo_total} linked to an intergovernmental actor")
+
+
+def main() -> int:
+    if not PLV.exists():
+        print(f"skipped: {PLV} not found")
+        return 0
+    from casus.pipeline import load
+
+    texts = load_plv(PLV)
+    nlp = load()
+    show = "--show" in sys.argv
+    for title, path in LABELS.items():
+        with open(path, encoding="utf-8") as fh:
+            rows = list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+        uids = sorted({r["uid"] for r in rows}, key=int)
+        docs = dict(zip(uids, nlp.pipe(texts[u] for u in uids), strict=True))
+        score(title, rows, docs, show)
     return 0
 
 

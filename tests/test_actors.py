@@ -185,3 +185,29 @@ def test_extract_with_default_kb_has_no_errors(nlp):
     assert rec["errors"] == []
     ids = {a["id"] for a in rec["actors"]}
     assert "isr-mil" in ids
+
+
+# ---- gazetteer, cities, the story's own country ------------------------------------------------
+
+def test_kb_names_found_where_ner_misses_them(nlp):
+    doc = _doc(nlp, "Officers said Kyiv and Moscow traded accusations overnight.")
+    assert _actor_at(doc, "Kyiv")[0]["id"] == "ukr"
+    assert _actor_at(doc, "Moscow")[0]["id"] == "rus"
+
+
+def test_city_gives_an_organisation_its_country(nlp):
+    doc = _doc(nlp, "A court in Lagos sentenced two men on Tuesday.")
+    actor, _ = _actor_at(doc, "A court in Lagos")
+    assert actor["country"] == "NGA" and actor["sector"] == "JUD"
+
+
+def test_unspecified_police_take_the_dateline_country(nlp):
+    doc = _doc(nlp, "NAIROBI, Kenya - Police fired tear gas at crowds on Monday.")
+    actor, _ = _actor_at(doc, "Police")
+    assert (actor["country"], actor["sector"]) == ("KEN", "COP")
+
+
+def test_foreign_troops_do_not_take_the_home_country(nlp):
+    doc = _doc(nlp, "Foreign troops left Mali on Friday.")
+    actor, _ = _actor_at(doc, "Foreign troops")
+    assert actor["country"] is None and actor["sector"] == "MIL"

@@ -206,6 +206,16 @@ class _Resolution:
             self.add(name, actor, via)
             for i in range(start, name.start):
                 self.taken[i] = len(self.mentions) - 1
+        # a surname NER did not tag, after the person's full mention ("Syrskyi added ...")
+        surnames = {}
+        for m in self.mentions:
+            actor = self.actors[m["actor"]]
+            if actor["kind"] == "person":
+                surnames.setdefault(norm(actor["name"]).split()[-1], (m["tok_end"], actor))
+        for tok in self.doc:
+            hit = surnames.get(norm(tok.text)) if tok.pos_ == "PROPN" and not tok.ent_type_ else None
+            if hit and tok.i >= hit[0] and tok.i not in self.taken:
+                self.add(self.doc[tok.i : tok.i + 1], hit[1], "surname")
 
     def prefix(self, name: Span) -> tuple[int, str | None, list[str], str]:
         """Walk left over title words, honorifics and nationality: 'Iranian Foreign Minister', "Russia's"."""
@@ -322,6 +332,8 @@ class _Resolution:
                 continue  # "government" in "Syrian government forces": the head noun speaks for the phrase
             if two in self.kb.group_agents and doc[tok.i - 1].i not in self.taken:
                 sector, group = self.kb.group_agents[two], True
+            elif two in self.kb.person_agents and doc[tok.i - 1].i not in self.taken:
+                sector, group = self.kb.person_agents[two], plural
             elif text in self.kb.group_agents:
                 sector, group = self.kb.group_agents[text], True
             elif lemma in self.kb.person_agents:
@@ -355,7 +367,7 @@ class _Resolution:
                     "kind": "group", "country": None, "sector": sector, "scope": "kb"}
         if base["kind"] in {"state", "group"} and base.get("sector") == sector:
             return base
-        return {"id": f"{base['id']}-{sector.lower()}", "name": f"{base['name']} {SECTOR_NAMES.get(sector, sector)}",
+        return {"id": f"{base['id']}-{sector.lower()}", "name": f"{base['name']} ({SECTOR_NAMES.get(sector, sector)})",
                 "kind": "group", "country": base.get("country"), "sector": sector, "scope": "kb",
                 **({"org": base["id"]} if base["kind"] == "organisation" else {})}
 
@@ -433,7 +445,7 @@ class _Resolution:
                 self.add(span, actor, via)
             elif key in self.kb.demonyms:
                 self.add(span, self.kb_actor(self.kb.demonyms[key]), "demonym")
-            elif ent.label_ == "ORG" and any(t.is_title or t.is_upper for t in span):
+            elif ent.label_ == "ORG" and any(t.is_title or t.is_upper for t in span) and key not in self.kb.cities:
                 self.add(span, self.unknown_org(span), "name")
 
     def locative(self, span: Span) -> bool:
