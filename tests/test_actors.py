@@ -211,3 +211,23 @@ def test_foreign_troops_do_not_take_the_home_country(nlp):
     doc = _doc(nlp, "Foreign troops left Mali on Friday.")
     actor, _ = _actor_at(doc, "Foreign troops")
     assert actor["country"] is None and actor["sector"] == "MIL"
+
+
+def test_same_surname_different_first_name_is_a_different_person(nlp):
+    doc = _doc(nlp, "Hillary Clinton visited her daughter Chelsea Clinton. "
+                    "Hillary said Clinton family matters were private.")
+    hillary, _ = _actor_at(doc, "Hillary Clinton")
+    chelsea, _ = _actor_at(doc, "Chelsea Clinton")
+    assert hillary["id"] != chelsea["id"]
+    assert _actor_at(doc, "Hillary", nth=1)[0]["id"] == hillary["id"]
+
+
+def test_object_it_is_not_a_state(nlp):
+    doc = _doc(nlp, "Russia said the sanctions would not change anything, and nobody believed it.")
+    assert _actor_at(doc, "it")[0] is None
+
+
+def test_unknown_president_takes_the_one_state_in_the_sentence(nlp):
+    doc = _doc(nlp, "On a visit to Malawi, the envoy praised President Lazarus Chakwera for the reforms.")
+    actor, _ = _actor_at(doc, "Lazarus Chakwera")
+    assert (actor["country"], actor["sector"], actor["kind"]) == ("MWI", "GOV", "person")

@@ -247,9 +247,17 @@ class _Resolution:
         if hit:
             return self.kb_actor(hit[0]), hit[1]
         last = norm(name[-1].text)
+        first = norm(name[0].text) if len(name) > 1 else None
         for actor in self.actors.values():
-            if actor["kind"] == "person" and norm(actor["name"]).split()[-1] == last:
-                return actor, "surname"
+            if actor["kind"] != "person":
+                continue
+            parts = norm(actor["name"]).split()
+            if norm(actor["name"]) == norm(name.text):
+                return actor, "name"
+            if parts[-1] == last and (first is None or len(parts) == 1 or parts[0] == first):
+                return actor, "surname"  # "Clinton" after "Hillary Clinton", but not "Chelsea Clinton"
+            if len(name) == 1 and len(parts) > 1 and parts[0] == last:
+                return actor, "alias"  # "Hillary" after "Hillary Clinton"
         ids = [a for a in self.kb.surnames.get(last, []) if not cc or self.kb_actor(a)["country"] == cc]
         if len(name) > 1:
             first = norm(name[0].text)
@@ -445,8 +453,17 @@ class _Resolution:
                 self.add(span, actor, via)
             elif key in self.kb.demonyms:
                 self.add(span, self.kb_actor(self.kb.demonyms[key]), "demonym")
+            elif (person := self.known_person(span)) is not None:
+                self.add(span, person, "surname")  # NER calls a known surname an ORG now and then
             elif ent.label_ == "ORG" and any(t.is_title or t.is_upper for t in span) and key not in self.kb.cities:
                 self.add(span, self.unknown_org(span), "name")
+
+    def known_person(self, span: Span) -> dict[str, Any] | None:
+        if len(span) != 1:
+            return None
+        key = norm(span.text)
+        people = [a for a in self.actors.values() if a["kind"] == "person" and norm(a["name"]).split()[-1] == key]
+        return people[0] if len(people) == 1 else None
 
     def locative(self, span: Span) -> bool:
         head = span.root.head
@@ -512,7 +529,7 @@ class _Resolution:
     def expletive(tok: Token) -> bool:
         head = tok.head
         if tok.dep_ not in SUBJECT_DEPS:
-            return tok.dep_ not in {"dobj", "pobj"}
+            return True  # object "it" is mostly a thing or a situation ("affecting it"), rarely a state
         if head.lemma_ in EXPLETIVE_HEADS:
             return True
         return head.lemma_ == "be" and any(c.dep_ in {"acomp", "ccomp", "xcomp"} for c in head.children)
