@@ -231,3 +231,8 @@ def test_unknown_president_takes_the_one_state_in_the_sentence(nlp):
     doc = _doc(nlp, "On a visit to Malawi, the envoy praised President Lazarus Chakwera for the reforms.")
     actor, _ = _actor_at(doc, "Lazarus Chakwera")
     assert (actor["country"], actor["sector"], actor["kind"]) == ("MWI", "GOV", "person")
+
+
+def test_igo_title_resolves_to_the_office_holder(nlp):
+    doc = _doc(nlp, "The NATO secretary general warned Moscow on Tuesday.", "2020-03-01")
+    assert _actor_at(doc, "The NATO secretary general")[0]["id"] == "nato-stoltenberg"

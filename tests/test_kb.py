@@ -99,3 +99,10 @@ def test_loader_alone_needs_no_country_packages():
     kb = KnowledgeBase()
     kb.load_data({"version": 1, "actors": [{"id": "a", "name": "A", "kind": "group", "country": None}]}, "mem")
     assert kb.actors["a"]["scope"] == "kb"
+
+
+def test_a_role_can_belong_to_another_country_or_a_body(kb):
+    assert kb.holder("NLD", "head_of_government", "2020-01-01") == "nato-rutte"
+    assert kb.holder("NATO", "secretary_general", "2025-01-01") == "nato-rutte"
+    assert kb.holder("EU", "council_president", "2016-01-01") == "pol-tusk"
+    assert kb.holder("POL", "head_of_government", "2016-01-01") is None
