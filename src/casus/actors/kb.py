@@ -46,9 +46,8 @@ def _date(value: Any, where: str) -> str:
 
 def norm(text: str) -> str:
     """The lookup form of a name: lower case, single spaces, no leading article, curly quotes folded."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"\s+", " ", text.strip().lower())
-    return re.sub(r"^the ", "", text)
+    text = " ".join(text.replace("\u2019", "'").replace("\u2018", "'").lower().split())
+    return text[4:] if text.startswith("the ") else text
 
 
 @dataclass

@@ -90,6 +90,17 @@ class _Resolution:
     def __init__(self, doc: Doc, kb: KnowledgeBase, matches: list[tuple[int, int]] | None = None):
         self.doc = doc
         self.matches = matches or []
+        # Doc.ents and Doc.sents build new objects on every access: take them once
+        self.ents = list(doc.ents)
+        self.ent_of = {i: e for e in self.ents for i in range(e.start, e.end)}
+        self.tokens = list(doc)  # each `for tok in doc` makes new Token objects; the passes share these
+        self.sent_no: list[int] = [0] * len(doc)
+        self.sent_start: list[int] = [0] * len(doc)
+        n, start = -1, 0
+        for tok in self.tokens:
+            if tok.i == 0 or tok.is_sent_start:
+                n, start = n + 1, tok.i
+            self.sent_no[tok.i], self.sent_start[tok.i] = n, start
         self.kb = kb
         self.when = _published(doc)
         self.scope = doc_scope(doc)
@@ -122,7 +133,7 @@ class _Resolution:
     def place_of(self, tok: Token) -> tuple[str | None, int]:
         """The state/region/organisation actor a modifier token names, and the leftmost token it spans."""
         if tok.ent_type_ in {"GPE", "NORP", "LOC", "ORG"}:
-            ent = next((e for e in self.doc.ents if e.start <= tok.i < e.end), None)
+            ent = self.ent_of.get(tok.i)
             if ent is not None:
                 span = _strip(ent)
                 key = norm(span.text)
@@ -143,7 +154,7 @@ class _Resolution:
         """The state a named city belongs to ("Istanbul" -> tur); only for tokens NER calls places."""
         if tok.ent_type_ not in {"GPE", "LOC", "FAC", "ORG"}:
             return None
-        ent = next((e for e in self.doc.ents if e.start <= tok.i < e.end), None)
+        ent = self.ent_of.get(tok.i)
         for key in ([norm(_strip(ent).text)] if ent is not None else []) + [norm(tok.text)]:
             cc = self.kb.cities.get(key)
             if cc and cc in self.kb.by_country:
@@ -187,7 +198,7 @@ class _Resolution:
     # ---- pass 1: named people -----------------------------------------------------------------
 
     def people(self) -> None:
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ != "PERSON":
                 continue
             name = _strip(ent)
@@ -212,7 +223,7 @@ class _Resolution:
             actor = self.actors[m["actor"]]
             if actor["kind"] == "person":
                 surnames.setdefault(norm(actor["name"]).split()[-1], (m["tok_end"], actor))
-        for tok in self.doc:
+        for tok in self.tokens:
             hit = surnames.get(norm(tok.text)) if tok.pos_ == "PROPN" and not tok.ent_type_ else None
             if hit and tok.i >= hit[0] and tok.i not in self.taken:
                 self.add(self.doc[tok.i : tok.i + 1], hit[1], "surname")
@@ -288,8 +299,11 @@ class _Resolution:
 
     def titles(self) -> None:
         doc = self.doc
-        for tok in doc:
-            if tok.i in self.taken or tok.pos_ not in {"NOUN", "PROPN"} or tok.tag_ in {"NNS", "NNPS"}:
+        last_words = {t.split()[-1] for t in self.kb.titles}
+        for tok in self.tokens:
+            if tok.lower_ not in last_words or tok.i in self.taken or tok.pos_ not in {"NOUN", "PROPN"}:
+                continue
+            if tok.tag_ in {"NNS", "NNPS"}:
                 continue
             phrase_start, role = None, None
             for n in (3, 2, 1):
@@ -327,7 +341,7 @@ class _Resolution:
 
     def agents(self) -> None:
         doc = self.doc
-        for tok in doc:
+        for tok in self.tokens:
             if tok.i in self.taken or tok.pos_ not in {"NOUN", "PROPN"}:
                 continue
             lemma, text = tok.lemma_.lower(), tok.lower_
@@ -382,7 +396,7 @@ class _Resolution:
     def collective(self, head: Token) -> None:
         """'a coalition of more than two dozen countries, led by France and Britain': one group actor
         whose members are the states named inside the phrase (each also keeps its own mention)."""
-        ent = next((e for e in self.doc.ents if e.start <= head.i < e.end), None)
+        ent = self.ent_of.get(head.i)
         if ent is not None and norm(_strip(ent).text) in self.kb.names:
             return  # a named coalition the KB knows; pass 4 resolves it
         members: list[str] = []
@@ -435,10 +449,10 @@ class _Resolution:
         """'Security Council' inside 'Burundi's National Security Council' is not the UN's."""
         return any(e.start <= start and end <= e.end and (e.start, e.end) != (start, end)
                    and e.label_ in {"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW"} and len(_strip(e)) > end - start
-                   for e in self.doc.ents)
+                   for e in self.ents)
 
     def entities(self) -> None:
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ not in {"GPE", "LOC", "NORP", "ORG", "FAC", "PERSON"}:
                 continue
             span = _strip(ent)
@@ -496,8 +510,8 @@ class _Resolution:
 
     def pronouns(self) -> None:
         doc = self.doc
-        sents = {t.i: n for n, s in enumerate(doc.sents) for t in s}
-        for tok in doc:
+        sents = self.sent_no
+        for tok in self.tokens:
             info = PRONOUNS.get(tok.lower_)
             if not info or tok.pos_ != "PRON" and tok.tag_ != "PRP$" or tok.i in self.taken:
                 continue
@@ -603,7 +617,7 @@ class _Resolution:
         belong to the story's country: the dateline's, else the one state named in the sentence."""
         doc = self.doc
         dateline = self.dateline()
-        sent_of = {t.i: s.start for s in doc.sents for t in s}
+        sent_of = self.sent_start
         states: dict[int, set[str]] = {}
         for m in self.mentions:
             a = self.actors[m["actor"]]
