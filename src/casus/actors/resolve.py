@@ -7,10 +7,13 @@ Passes, left to right over the parse, each claiming tokens so later passes don't
 2. titles without a name ("the Russian president"): the KB role holder on the publication date;
 3. agent nouns ("Western forces", "a Ukrainian soldier", "analysts") and collectives ("a coalition
    of ... led by France and Britain" -> a multi-country group);
-4. the remaining entities: states, capitals and seats of government as metonyms, demonyms, IGOs,
-   and unknown organisations (document-scoped);
+4. KB names matched as the KB spells them (NER misses "Kyiv surrendered"), then the remaining
+   entities: states, capitals and seats of government as metonyms, demonyms, IGOs, and unknown
+   organisations (document-scoped, country from a nationality, country or city in the name);
 5. pronouns to the nearest compatible antecedent (gender, number, animacy, syntactic role);
-6. a title in apposition to a name takes the named person.
+6. a title in apposition to a name takes the named person; "his forces" takes his country;
+7. domestic agents the text gives no country ("Police", "the justice minister") take the
+   dateline's country, else the one state named in their sentence.
 
 Document-scoped actors (people and organisations the KB does not know) get ids
 `doc:<first 10 hex of sha1(text)>:<slug>`, so they never collide across documents while KB ids
