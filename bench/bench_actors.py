@@ -49,12 +49,13 @@ def main() -> int:
         resolver(d)
     actors = time.perf_counter() - t0
     mentions = sum(len(d._.mentions or []) for d in docs)
+    errors = [e for d in docs for e in d._.casus_errors or []]
     words = sum(len(d) for d in docs)
     print(f"{len(docs)} PolNeAR train texts, {words:,} tokens, {mentions:,} actor mentions; KB {len(kb.actors)} actors"
           f" loaded in {kb_load:.2f} s, phrase matcher built in {matcher:.2f} s (once per process)")
     print(f"spaCy parse  {parse:7.2f} s  ({words / parse:,.0f} tokens/s)")
     print(f"casus_actors {actors:7.2f} s  ({words / actors:,.0f} tokens/s)")
-    print(f"actor stage / parse = {actors / parse:.3f}")
+    print(f"actor stage / parse = {actors / parse:.3f}; {len(errors)} documents with an actor-stage error")
     return 0
 
 

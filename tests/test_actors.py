@@ -236,3 +236,13 @@ def test_unknown_president_takes_the_one_state_in_the_sentence(nlp):
 def test_igo_title_resolves_to_the_office_holder(nlp):
     doc = _doc(nlp, "The NATO secretary general warned Moscow on Tuesday.", "2020-03-01")
     assert _actor_at(doc, "The NATO secretary general")[0]["id"] == "nato-stoltenberg"
+
+
+def test_bare_title_goes_to_the_office_holder_named_before(nlp):
+    doc = _doc(nlp, "Barack Obama met Angela Merkel in Berlin. The president said the talks went well.", "2016-04-25")
+    actor, via = _actor_at(doc, "The president")
+    assert actor["id"] == "usa-obama" and via == "title"
+    doc = _doc(nlp, "Barack Obama met Angela Merkel in Berlin. The chancellor said the talks went well.", "2016-04-25")
+    assert _actor_at(doc, "The chancellor")[0]["id"] == "deu-merkel"
+    undated = _doc(nlp, "Barack Obama met Angela Merkel. The president said the talks went well.")
+    assert _actor_at(undated, "The president")[0] is None

@@ -224,7 +224,7 @@ class _Resolution:
         surnames = {}
         for m in self.mentions:
             actor = self.actors[m["actor"]]
-            if actor["kind"] == "person":
+            if actor["kind"] == "person" and norm(actor["name"]):
                 surnames.setdefault(norm(actor["name"]).split()[-1], (m["tok_end"], actor))
         for tok in self.tokens:
             hit = surnames.get(norm(tok.text)) if tok.pos_ == "PROPN" and not tok.ent_type_ else None
@@ -266,6 +266,8 @@ class _Resolution:
             if actor["kind"] != "person":
                 continue
             parts = norm(actor["name"]).split()
+            if not parts:
+                continue
             if norm(actor["name"]) == norm(name.text):
                 return actor, "name"
             if parts[-1] == last and (first is None or len(parts) == 1 or parts[0] == first):
@@ -281,7 +283,7 @@ class _Resolution:
         role = self.role_of(words, cc)
         if role and cc and not NOT_HOLDER & set(words):
             holder = self.kb.holder(cc, role, self.when)
-            if holder and norm(self.kb_actor(holder)["name"]).split()[-1] == last:
+            if holder and norm(self.kb_actor(holder)["name"]).split()[-1:] == [last]:
                 return self.kb_actor(holder), "title"
         sector = "GOV" if role else None
         for w in words:
@@ -319,8 +321,11 @@ class _Resolution:
                     break
             if role is None:
                 continue
+            if tok.dep_ in {"attr", "oprd"} or (tok.dep_ == "pobj" and tok.head.lower_ in {"for", "as"}):
+                continue  # "ran for president of the United States" names an office, not its holder
             aid, left = self.modifiers(tok)
             if aid is None:
+                self.bare_title(tok, phrase_start, role)
                 continue
             place = self.kb_actor(aid)
             cc = place["country"] or aid.upper()
@@ -339,6 +344,33 @@ class _Resolution:
             else:
                 label = f"{' '.join(t.text for t in doc[phrase_start : tok.i + 1])} ({place['name']})"
                 self.add(span, self.doc_actor(label, "person", place["country"], "GOV"), "title")
+
+    def bare_title(self, tok: Token, phrase_start: int, role: str) -> None:
+        """'the president' with no country: the person already named in the text who holds that
+        office ("Barack Obama ... The president said"), else the dateline country's office holder."""
+        det = self.doc[phrase_start - 1] if phrase_start else None
+        if det is None or det.lower_ != "the" or any(c.dep_ == "prep" for c in tok.rights):
+            return
+        span = self.doc[phrase_start : tok.i + 1]
+        if not self.free(span.start, span.end) or self.doc[phrase_start].lower_ in NOT_HOLDER:
+            return
+        for m in reversed(self.mentions):
+            if m["tok"] >= tok.i:
+                continue
+            a = self.actors[m["actor"]]
+            if a["kind"] != "person":
+                continue
+            roles = self.kb.actors.get(a["id"], {}).get("roles") or []
+            held = any(r["role"] == role and self.when and r["start"] <= self.when
+                       and (r["end"] is None or self.when < r["end"]) for r in roles)
+            if held or (a.get("scope") == "document" and a.get("role") == role):
+                self.add(span, a, "title")
+                return
+        home = self.dateline()
+        if home:
+            holder = self.kb.holder(self.kb_actor(home)["country"], role, self.when)
+            if holder:
+                self.add(span, self.kb_actor(holder), "title")
 
     # ---- pass 3: agent nouns and collectives --------------------------------------------------
 
@@ -479,7 +511,8 @@ class _Resolution:
         if len(span) != 1:
             return None
         key = norm(span.text)
-        people = [a for a in self.actors.values() if a["kind"] == "person" and norm(a["name"]).split()[-1] == key]
+        people = [a for a in self.actors.values() if a["kind"] == "person" and norm(a["name"]).endswith(key)
+                  and norm(a["name"]).split()[-1] == key]
         return people[0] if len(people) == 1 else None
 
     def locative(self, span: Span) -> bool:
