@@ -106,3 +106,13 @@ def test_a_role_can_belong_to_another_country_or_a_body(kb):
     assert kb.holder("NATO", "secretary_general", "2025-01-01") == "nato-rutte"
     assert kb.holder("EU", "council_president", "2016-01-01") == "pol-tusk"
     assert kb.holder("POL", "head_of_government", "2016-01-01") is None
+
+
+def test_user_places_and_bad_places(tmp_path):
+    extra = tmp_path / "p.yaml"
+    extra.write_text("version: 1\nplaces:\n  Pokrovsk: UKR\n")
+    assert build_kb([extra]).cities["pokrovsk"] == "UKR"
+    extra.write_text("version: 1\nplaces:\n  Pokrovsk: Ukraine\n")
+    with pytest.raises(KBError, match="ISO3"):
+        build_kb([extra])
+    assert build_kb().cities["istanbul"] == "TUR"
