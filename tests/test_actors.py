@@ -255,3 +255,16 @@ def test_store_keeps_scope_and_members(seed_record, tmp_path):
         cols, rows = store.actors(name="rus-putin")
         putin = dict(zip(cols, rows[0], strict=True))
         assert putin["mentions"] == len(_by_id(seed_record)["rus-putin"]["mentions"])
+
+
+def test_surname_before_the_full_name_is_merged(nlp):
+    doc = _doc(nlp, "Kowalczyk wins vote. Warsaw lawmakers elected Anna Kowalczyk as speaker on Monday.")
+    early, _ = _actor_at(doc, "Kowalczyk")
+    full, _ = _actor_at(doc, "Anna Kowalczyk")
+    assert early is not None and early["id"] == full["id"]
+
+
+def test_city_inside_an_organisation_name_takes_the_longest_match(nlp):
+    doc = _doc(nlp, "The New York Police Department arrested two men.")
+    actor, _ = _actor_at(doc, "New York Police Department")
+    assert actor["country"] == "USA"

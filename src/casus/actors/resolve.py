@@ -385,6 +385,9 @@ class _Resolution:
                 self.collective(tok)
                 continue
             plural = tok.tag_ in {"NNS", "NNPS"}
+            ent = self.ent_of.get(tok.i)
+            if ent is not None and ent.label_ in {"ORG", "FAC"} and len(ent) > 1 and ent.root.i != tok.i:
+                continue  # "Police" in "the New York Police Department": the organisation is the actor
             if tok.dep_ == "compound" and self.is_agent(tok.head):
                 continue  # "government" in "Syrian government forces": the head noun speaks for the phrase
             if two in self.kb.group_agents and doc[tok.i - 1].i not in self.taken:
@@ -515,6 +518,15 @@ class _Resolution:
                   and norm(a["name"]).split()[-1] == key]
         return people[0] if len(people) == 1 else None
 
+    def city_in(self, span: Span) -> str | None:
+        """The state of the longest city name inside `span` ("New York" before "York")."""
+        for n in range(min(len(span), 4), 0, -1):
+            for i in range(len(span) - n + 1):
+                cc = self.kb.cities.get(norm(span[i : i + n].text))
+                if cc and cc in self.kb.by_country:
+                    return self.kb.by_country[cc]
+        return None
+
     def locative(self, span: Span) -> bool:
         head = span.root.head
         return span.root.dep_ == "pobj" and head.lower_ in LOCATIVE
@@ -526,11 +538,12 @@ class _Resolution:
             if sector:
                 break
         country = None
+        named_city = self.city_in(span) if sector else None
         for t in span:
             aid, _ = self.place_of(t)
             city = self.kb.names.get(norm(t.text), ("", ""))[1] == "metonymy"
-            if not aid and sector:
-                aid, city = self.city_of(t), True
+            if not aid and named_city:
+                aid, city = named_city, True
             if aid and city and not sector:
                 continue  # a city names the country of a court or a police force, not of a "Budapest Memorandum"
             if aid and self.kb_actor(aid)["kind"] in {"state", "group"}:
@@ -681,8 +694,23 @@ class _Resolution:
             else:
                 a["country"] = base["country"]
 
+    def merge_surnames(self) -> None:
+        """'Clinton' before 'Hillary Clinton' (a headline, a lede) is the same person when the
+        document names exactly one person of that surname."""
+        people = [a for a in self.actors.values() if a["kind"] == "person"]
+        for a in people:
+            parts = norm(a["name"]).split()
+            if a.get("scope") != "document" or len(parts) != 1:
+                continue
+            same = [b for b in people if b is not a and norm(b["name"]).split()[-1:] == parts]
+            if len(same) == 1:
+                for m in self.mentions:
+                    if m["actor"] == a["id"]:
+                        m["actor"], m["via"] = same[0]["id"], "surname"
+
     def run(self) -> None:
         self.people()
+        self.merge_surnames()
         self.titles()
         self.agents()
         self.gazetteer(self.matches)
