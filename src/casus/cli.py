@@ -20,6 +20,23 @@ app = typer.Typer(help="casus: news text to source-grounded PLOVER event data.",
                   add_completion=False)
 err = Console(stderr=True)
 DbOption = Annotated[str, typer.Option("--db", help="DuckDB store file.")]
+KbOption = Annotated[list[str] | None, typer.Option("--kb", help="Extra actor knowledge-base YAML file (repeatable).")]
+
+
+def _nlp_with_kb(kb: list[str] | None):  # noqa: ANN202
+    """The pipeline with the user's KB files added to the actor resolver; None = the default."""
+    if not kb:
+        return None
+    from casus.actors import KBError
+    from casus.pipeline import load
+
+    nlp = load()
+    try:
+        nlp.get_pipe("casus_actors").extend_kb(kb)
+    except KBError as exc:
+        err.print(f"--kb: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    return nlp
 
 
 class OutFormat(StrEnum):
@@ -83,14 +100,16 @@ def extract(
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.text,
     processes: Annotated[int, typer.Option("--processes", "-p", help="Worker processes.")] = 1,
     batch_size: Annotated[int, typer.Option(help="Documents per spaCy batch.")] = 32,
+    kb: KbOption = None,
 ) -> None:
     """Extract records and print them (one JSON object per document with --format jsonl)."""
     from casus.pipeline import extract as run
     from casus.record import is_failed
 
+    nlp = _nlp_with_kb(kb)
     out = Console(soft_wrap=True)
     total = failed = 0
-    for record in run(_documents(paths), batch_size=batch_size, n_process=processes):
+    for record in run(_documents(paths), nlp=nlp, batch_size=batch_size, n_process=processes):
         total += 1
         failed += is_failed(record)
         if fmt == ExtractFormat.jsonl:
@@ -111,12 +130,14 @@ def ingest(
     db: DbOption = "casus.duckdb",
     processes: Annotated[int, typer.Option("--processes", "-p", help="Worker processes.")] = 1,
     batch_size: Annotated[int, typer.Option(help="Documents per stored transaction.")] = 32,
+    kb: KbOption = None,
 ) -> None:
     """Extract and store records in a DuckDB file; documents already stored are skipped."""
     from casus.pipeline import extract as run
     from casus.record import is_failed
     from casus.store import Store
 
+    nlp = _nlp_with_kb(kb)
     store = Store(db)
     skipped = 0
 
@@ -134,7 +155,7 @@ def ingest(
                TextColumn("{task.completed} docs"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
     with Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task("ingesting", total=None, rate="")
-        for record in run(fresh(), batch_size=batch_size, n_process=processes):
+        for record in run(fresh(), nlp=nlp, batch_size=batch_size, n_process=processes):
             total += 1
             failed += is_failed(record)
             batch.append(record)

@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS documents (
     hash TEXT PRIMARY KEY, id TEXT, title TEXT, outlet TEXT, url TEXT, published TEXT, language TEXT,
     text TEXT, record JSON, ingested_at TIMESTAMP DEFAULT current_timestamp);
 CREATE TABLE IF NOT EXISTS actors (
-    id TEXT PRIMARY KEY, name TEXT, kind TEXT, country TEXT, sector TEXT);
+    id TEXT PRIMARY KEY, name TEXT, kind TEXT, country TEXT, sector TEXT, scope TEXT, members TEXT);
 CREATE TABLE IF NOT EXISTS mentions (
     doc_hash TEXT, doc_id TEXT, actor_id TEXT, start_char INTEGER, end_char INTEGER, via TEXT, text TEXT);
 CREATE TABLE IF NOT EXISTS quotes (
@@ -111,8 +111,11 @@ class Store:
              meta.get("language"), record["text"], json.dumps(record, ensure_ascii=False)])
         mention_rows = []
         for a in record.get("actors", []):
-            self.con.execute("INSERT OR IGNORE INTO actors VALUES (?, ?, ?, ?, ?)",
-                             [a["id"], a.get("name"), a.get("kind"), a.get("country"), a.get("sector")])
+            # KB ids are global, document-scoped ids ("doc:<text hash>:…") never collide across documents
+            self.con.execute("INSERT OR IGNORE INTO actors (id, name, kind, country, sector, scope, members)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [a["id"], a.get("name"), a.get("kind"), a.get("country"), a.get("sector"),
+                              a.get("scope"), ",".join(a.get("members") or []) or None])
             for m in a.get("mentions", []):
                 mention_rows.append([h, record["id"], a["id"], m["start"], m["end"], m.get("via"),
                                      record["text"][m["start"] : m["end"]]])
@@ -204,7 +207,7 @@ class Store:
         if country:
             where.append("a.country = ?")
             params.append(country.upper())
-        sql = ("SELECT a.id, a.name, a.kind, a.country, a.sector, count(m.actor_id) AS mentions, "
+        sql = ("SELECT a.id, a.name, a.kind, a.country, a.sector, a.members, count(m.actor_id) AS mentions, "
                "count(DISTINCT m.doc_hash) AS documents FROM actors a LEFT JOIN mentions m ON m.actor_id = a.id")
         if where:
             sql += " WHERE " + " AND ".join(where)

@@ -1,0 +1,773 @@
+"""The `casus_actors` component: mentions -> canonical actors, with the evidence (`via`) for each.
+
+Passes, left to right over the parse, each claiming tokens so later passes don't double-count:
+1. people named in the text (PERSON entities), with the title and nationality words before them
+   ("French President Emmanuel Macron"): KB name or alias, surname of someone already mentioned,
+   KB surname, or a document-scoped person carrying the country and sector the words give;
+2. titles without a name ("the Russian president"): the KB role holder on the publication date;
+3. agent nouns ("Western forces", "a Ukrainian soldier", "analysts") and collectives ("a coalition
+   of ... led by France and Britain" -> a multi-country group);
+4. KB names matched as the KB spells them (NER misses "Kyiv surrendered"), then the remaining
+   entities: states, capitals and seats of government as metonyms, demonyms, IGOs, and unknown
+   organisations (document-scoped, country from a nationality, country or city in the name);
+5. pronouns to the nearest compatible antecedent (gender, number, animacy, syntactic role);
+6. a title in apposition to a name takes the named person; "his forces" takes his country;
+7. domestic agents the text gives no country ("Police", "the justice minister") take the
+   dateline's country, else the one state named in their sentence.
+
+Document-scoped actors (people and organisations the KB does not know) get ids
+`doc:<first 10 hex of sha1(text)>:<slug>`, so they never collide across documents while KB ids
+stay global and stable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from casus.actors.kb import KnowledgeBase, build_kb, default_kb, norm
+from casus.extensions import guarded
+
+PRONOUNS = {"he": ("m", "sg"), "him": ("m", "sg"), "his": ("m", "sg"), "himself": ("m", "sg"),
+            "she": ("f", "sg"), "her": ("f", "sg"), "hers": ("f", "sg"), "herself": ("f", "sg"),
+            "they": ("", "pl"), "them": ("", "pl"), "their": ("", "pl"), "themselves": ("", "pl"),
+            "it": ("n", "sg"), "its": ("n", "sg"), "itself": ("n", "sg")}
+OBJECT_PRONOUNS = {"him", "her", "them", "it"}
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+HONORIFICS = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "sir": "m", "dr": "", "dr.": "",
+              "madam": "f", "lord": "m", "lady": "f"}
+NOT_HOLDER = {"former", "ex", "deputy", "vice", "acting", "interim", "late", "then"}
+LOCATIVE = {"in", "at", "near", "outside", "around", "inside", "throughout", "across", "within"}
+COLLECTIVES = {"coalition", "alliance", "bloc"}
+MEMBER_VERBS = {"lead", "include", "comprise", "compose", "head", "form", "make", "consist"}
+EXPLETIVE_HEADS = {"seem", "appear", "take", "rain", "matter", "happen", "remain"}
+HOME_SECTORS = {"GOV", "COP", "JUD", "LEG", "OPP", "PTY", "CVL", "LAB", "EDU", "REB", "MIL"}
+FOREIGN = {"foreign", "international", "multinational", "allied", "coalition", "western", "european", "un", "u.n."}
+SPONSORED = re.compile(r"-(backed|supported|led|sponsored|allied|installed)$")
+DATELINE = re.compile(r"^\s*([A-Z][A-Za-z .',]{1,40}?)\s*(?:\(\w+\))?\s*(?:--|—|–| - |: )")
+SECTOR_NAMES = {"GOV": "government", "MIL": "military", "COP": "police", "JUD": "judiciary", "LEG": "legislature",
+                "PTY": "party", "OPP": "opposition", "REB": "rebels", "IGO": "officials", "NGO": "NGOs",
+                "MED": "media and analysts", "BUS": "business", "CVL": "civilians", "REF": "refugees",
+                "EDU": "students", "LAB": "workers", "HLH": "health workers", "ELI": "elites"}
+ORG_HEAD_SECTORS = {"court": "JUD", "tribunal": "JUD", "ministry": "GOV", "department": "GOV", "agency": "GOV",
+                    "army": "MIL", "navy": "MIL", "police": "COP", "party": "PTY", "parliament": "LEG",
+                    "assembly": "LEG", "senate": "LEG", "council": "GOV", "bank": "BUS", "university": "EDU",
+                    "newspaper": "MED", "times": "MED", "post": "MED", "news": "MED", "front": "REB",
+                    "brigade": "REB", "brigades": "REB", "movement": "OPP", "union": "LAB", "company": "BUS"}
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
+
+
+def doc_scope(doc: Doc) -> str:
+    """The id prefix of this document's own actors: stable for the same text, distinct across texts."""
+    return "doc:" + hashlib.sha1(doc.text.encode("utf-8")).hexdigest()[:10] + ":"
+
+
+def _published(doc: Doc) -> str | None:
+    meta = doc._.casus_meta or {}
+    value = meta.get("published")
+    if not value:
+        return None
+    text = str(value)[:10]
+    return text if re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text) else None
+
+
+def _strip(span: Span) -> Span:
+    while len(span) > 1 and (span[0].lower_ in {"the", "a", "an"} or span[0].is_punct):
+        span = span[1:]
+    while len(span) > 1 and (span[-1].tag_ == "POS" or span[-1].is_punct or span[-1].is_space):
+        span = span[:-1]
+    return span
+
+
+class _Resolution:
+    """One document's resolution state."""
+
+    def __init__(self, doc: Doc, kb: KnowledgeBase, matches: list[tuple[int, int]] | None = None):
+        self.doc = doc
+        self.matches = matches or []
+        # Doc.ents and Doc.sents build new objects on every access: take them once
+        self.ents = list(doc.ents)
+        self.ent_of = {i: e for e in self.ents for i in range(e.start, e.end)}
+        self.tokens = list(doc)  # each `for tok in doc` makes new Token objects; the passes share these
+        self.sent_no: list[int] = [0] * len(doc)
+        self.sent_start: list[int] = [0] * len(doc)
+        n, start = -1, 0
+        for tok in self.tokens:
+            if tok.i == 0 or tok.is_sent_start:
+                n, start = n + 1, tok.i
+            self.sent_no[tok.i], self.sent_start[tok.i] = n, start
+        self.kb = kb
+        self.when = _published(doc)
+        self.scope = doc_scope(doc)
+        self.actors: dict[str, dict[str, Any]] = {}
+        self.mentions: list[dict[str, Any]] = []
+        self.taken: dict[int, int] = {}  # token index -> mention index
+        self.title_tokens = {w for t in kb.titles for w in t.split()} | set(HONORIFICS) | NOT_HOLDER
+        self.title_tokens |= {"leader", "chief", "spokesman", "spokeswoman", "general", "commander", "minister",
+                              "secretary", "envoy", "ambassador", "senator", "governor", "mayor", "sheikh",
+                              "ayatollah", "crown", "prince", "colonel", "lieutenant", "major", "opposition"}
+
+    # ---- helpers ------------------------------------------------------------------------------
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(i in self.taken for i in range(start, end))
+
+    def add(self, span: Span, actor: dict[str, Any], via: str) -> None:
+        aid = actor["id"]
+        if aid not in self.actors:
+            self.actors[aid] = {k: v for k, v in actor.items() if k not in ("roles",)}
+        n = len(self.mentions)
+        self.mentions.append({"start": span.start_char, "end": span.end_char, "actor": aid, "via": via,
+                              "tok": span.start, "tok_end": span.end})
+        for i in range(span.start, span.end):
+            self.taken[i] = n
+
+    def kb_actor(self, aid: str) -> dict[str, Any]:
+        return self.kb.actors[aid]
+
+    def place_of(self, tok: Token) -> tuple[str | None, int]:
+        """The state/region/organisation actor a modifier token names, and the leftmost token it spans."""
+        if tok.ent_type_ in {"GPE", "NORP", "LOC", "ORG"}:
+            ent = self.ent_of.get(tok.i)
+            if ent is not None:
+                span = _strip(ent)
+                key = norm(span.text)
+                hit = self.kb.names.get(key)
+                if hit and self.kb_actor(hit[0])["kind"] != "person":
+                    return hit[0], ent.start
+                if key in self.kb.demonyms:
+                    return self.kb.demonyms[key], ent.start
+        key = norm(tok.text)
+        if key in self.kb.demonyms:
+            return self.kb.demonyms[key], tok.i
+        hit = self.kb.names.get(key)
+        if hit and self.kb_actor(hit[0])["kind"] != "person" and (tok.pos_ == "PROPN" or tok.is_upper):
+            return hit[0], tok.i
+        return None, tok.i
+
+    def city_of(self, tok: Token) -> str | None:
+        """The state a named city belongs to ("Istanbul" -> tur); only for tokens NER calls places."""
+        if tok.ent_type_ not in {"GPE", "LOC", "FAC", "ORG"}:
+            return None
+        ent = self.ent_of.get(tok.i)
+        for key in ([norm(_strip(ent).text)] if ent is not None else []) + [norm(tok.text)]:
+            cc = self.kb.cities.get(key)
+            if cc and cc in self.kb.by_country:
+                return self.kb.by_country[cc]
+        return None
+
+    def modifiers(self, head: Token) -> tuple[str | None, int]:
+        """Country/organisation named by the words that modify `head` ("Syrian government forces",
+        "the armies of Brazil", "Russia's foreign ministry"); returns (actor id, leftmost token)."""
+        left = head.i
+        found = None
+        for child in head.lefts:
+            if child.dep_ in {"amod", "compound", "nmod", "poss", "npadvmod"} and child.tag_ != "PRP$":
+                for t in [child, *child.lefts]:
+                    aid, start = self.place_of(t)
+                    if not aid and (city := self.city_of(t)):
+                        aid, start = city, t.i
+                    if aid and found is None:
+                        found = aid
+                    if child.i >= t.i:
+                        left = min(left, start if aid else t.i)
+                if child.dep_ != "det" and child.tag_ != "PRP$":  # "his forces": the pronoun pass owns "his"
+                    left = min(left, child.left_edge.i)
+        if found is None:
+            for child in head.rights:
+                if child.dep_ == "prep" and child.lower_ in {"of", "from", "in"}:
+                    for pobj in child.children:
+                        if pobj.dep_ == "pobj":
+                            aid = self.place_of(pobj)[0] or self.city_of(pobj)
+                            if aid:
+                                found = aid
+        while left < head.i and (self.doc[left].lower_ in {"the", "a", "an"} or self.doc[left].is_punct):
+            left += 1
+        return found, left
+
+    def doc_actor(self, name: str, kind: str, country: str | None, sector: str | None,
+                  **extra: Any) -> dict[str, Any]:
+        return {"id": self.scope + slug(name), "name": name, "kind": kind, "country": country, "sector": sector,
+                "scope": "document", **{k: v for k, v in extra.items() if v is not None}}
+
+    # ---- pass 1: named people -----------------------------------------------------------------
+
+    def people(self) -> None:
+        for ent in self.ents:
+            if ent.label_ != "PERSON":
+                continue
+            name = _strip(ent)
+            while len(name) > 1 and name[0].lower_ in HONORIFICS:
+                name = name[1:]
+            if not self.free(name.start, name.end):
+                continue
+            hit = self.kb.names.get(norm(name.text))
+            if hit and self.kb_actor(hit[0])["kind"] != "person":
+                self.add(name, self.kb_actor(hit[0]), hit[1])  # NER calls "Kremlin" a person now and then
+                continue
+            start, country, words, gender = self.prefix(name)
+            actor, via = self.person(name, country, words, gender, hit)
+            # the mention is the name; its title and nationality words are claimed so that
+            # "French" in "French President Emmanuel Macron" is not a second mention of France
+            self.add(name, actor, via)
+            for i in range(start, name.start):
+                self.taken[i] = len(self.mentions) - 1
+        # a surname NER did not tag, after the person's full mention ("Syrskyi added ...")
+        surnames = {}
+        for m in self.mentions:
+            actor = self.actors[m["actor"]]
+            if actor["kind"] == "person" and norm(actor["name"]):
+                surnames.setdefault(norm(actor["name"]).split()[-1], (m["tok_end"], actor))
+        for tok in self.tokens:
+            hit = surnames.get(norm(tok.text)) if tok.pos_ == "PROPN" and not tok.ent_type_ else None
+            if hit and tok.i >= hit[0] and tok.i not in self.taken:
+                self.add(self.doc[tok.i : tok.i + 1], hit[1], "surname")
+
+    def prefix(self, name: Span) -> tuple[int, str | None, list[str], str]:
+        """Walk left over title words, honorifics and nationality: 'Iranian Foreign Minister', "Russia's"."""
+        i, country, words, gender = name.start, None, [], ""
+        while i > 0:
+            t = self.doc[i - 1]
+            if t.i in self.taken:
+                break
+            if t.lower_ in self.title_tokens and (t.pos_ in {"PROPN", "NOUN", "ADJ"} or t.lower_ in HONORIFICS):
+                words.insert(0, t.lower_)
+                gender = gender or HONORIFICS.get(t.lower_, "")
+                i -= 1
+                continue
+            if t.tag_ == "POS" and i >= 2:
+                aid, left = self.place_of(self.doc[i - 2])
+                if aid:
+                    country, i = aid, left
+                break
+            aid, left = self.place_of(t)
+            if aid and t.dep_ != "appos":
+                country, i = country or aid, left
+                continue
+            break
+        return i, country, words, gender
+
+    def person(self, name: Span, country: str | None, words: list[str], gender: str,
+               hit: tuple[str, str] | None) -> tuple[dict[str, Any], str]:
+        cc = self.kb_actor(country)["country"] if country else None
+        if hit:
+            return self.kb_actor(hit[0]), hit[1]
+        last = norm(name[-1].text)
+        first = norm(name[0].text) if len(name) > 1 else None
+        for actor in self.actors.values():
+            if actor["kind"] != "person":
+                continue
+            parts = norm(actor["name"]).split()
+            if not parts:
+                continue
+            if norm(actor["name"]) == norm(name.text):
+                return actor, "name"
+            if parts[-1] == last and (first is None or len(parts) == 1 or parts[0] == first):
+                return actor, "surname"  # "Clinton" after "Hillary Clinton", but not "Chelsea Clinton"
+            if len(name) == 1 and len(parts) > 1 and parts[0] == last:
+                return actor, "alias"  # "Hillary" after "Hillary Clinton"
+        ids = [a for a in self.kb.surnames.get(last, []) if not cc or self.kb_actor(a)["country"] == cc]
+        if len(name) > 1:
+            first = norm(name[0].text)
+            ids = [a for a in ids if norm(self.kb_actor(a)["name"]).split()[0] == first]
+        if len(ids) == 1:
+            return self.kb_actor(ids[0]), "surname" if len(name) == 1 else "name"
+        role = self.role_of(words, cc)
+        if role and cc and not NOT_HOLDER & set(words):
+            holder = self.kb.holder(cc, role, self.when)
+            if holder and norm(self.kb_actor(holder)["name"]).split()[-1:] == [last]:
+                return self.kb_actor(holder), "title"
+        sector = "GOV" if role else None
+        for w in words:
+            sector = sector or self.kb.person_agents.get(w)
+        text = " ".join(name.text.split())
+        return self.doc_actor(text, "person", cc, sector, gender=gender or None, role=role), "name"
+
+    def role_of(self, words: list[str], cc: str | None) -> str | None:
+        words = [w for w in words if w not in HONORIFICS]
+        for n in range(min(4, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                role = self.kb.title_role(" ".join(words[i : i + n]), cc)
+                if role:
+                    return role
+        return None
+
+    # ---- pass 2: titles without names ---------------------------------------------------------
+
+    def titles(self) -> None:
+        doc = self.doc
+        last_words = {t.split()[-1] for t in self.kb.titles}
+        for tok in self.tokens:
+            if tok.lower_ not in last_words or tok.i in self.taken or tok.pos_ not in {"NOUN", "PROPN"}:
+                continue
+            if tok.tag_ in {"NNS", "NNPS"}:
+                continue
+            phrase_start, role = None, None
+            for n in (3, 2, 1):
+                if tok.i - n + 1 < 0:
+                    continue
+                words = [t.lower_ for t in doc[tok.i - n + 1 : tok.i + 1]]
+                r = self.kb.titles.get(" ".join(words))
+                if r:
+                    phrase_start, role = tok.i - n + 1, r
+                    break
+            if role is None:
+                continue
+            if tok.dep_ in {"attr", "oprd"} or (tok.dep_ == "pobj" and tok.head.lower_ in {"for", "as"}):
+                continue  # "ran for president of the United States" names an office, not its holder
+            aid, left = self.modifiers(tok)
+            if aid is None:
+                self.bare_title(tok, phrase_start, role)
+                continue
+            place = self.kb_actor(aid)
+            cc = place["country"] or aid.upper()
+            role = self.kb.title_role(" ".join(t.lower_ for t in doc[phrase_start : tok.i + 1]), cc) or role
+            left = min(left, phrase_start)
+            span = doc[left : tok.i + 1]
+            if not self.free(span.start, span.end):
+                continue
+            before = {t.lower_ for t in doc[max(0, left - 2) : tok.i]}
+            holder = None if before & NOT_HOLDER else self.kb.holder(cc, role, self.when)
+            if holder:
+                self.add(span, self.kb_actor(holder), "title")
+            elif self.when is None and place["kind"] in {"state", "organisation"} and not before & NOT_HOLDER:
+                # no date to pick the office holder: the office still codes to its state or body
+                self.add(span, place, "title")
+            else:
+                label = f"{' '.join(t.text for t in doc[phrase_start : tok.i + 1])} ({place['name']})"
+                self.add(span, self.doc_actor(label, "person", place["country"], "GOV"), "title")
+
+    def bare_title(self, tok: Token, phrase_start: int, role: str) -> None:
+        """'the president' with no country: the person already named in the text who holds that
+        office ("Barack Obama ... The president said"), else the dateline country's office holder."""
+        det = self.doc[phrase_start - 1] if phrase_start else None
+        if det is None or det.lower_ != "the" or any(c.dep_ == "prep" for c in tok.rights):
+            return
+        span = self.doc[phrase_start : tok.i + 1]
+        if not self.free(span.start, span.end) or self.doc[phrase_start].lower_ in NOT_HOLDER:
+            return
+        for m in reversed(self.mentions):
+            if m["tok"] >= tok.i:
+                continue
+            a = self.actors[m["actor"]]
+            if a["kind"] != "person":
+                continue
+            roles = self.kb.actors.get(a["id"], {}).get("roles") or []
+            held = any(r["role"] == role and self.when and r["start"] <= self.when
+                       and (r["end"] is None or self.when < r["end"]) for r in roles)
+            if held or (a.get("scope") == "document" and a.get("role") == role):
+                self.add(span, a, "title")
+                return
+        home = self.dateline()
+        if home:
+            holder = self.kb.holder(self.kb_actor(home)["country"], role, self.when)
+            if holder:
+                self.add(span, self.kb_actor(holder), "title")
+
+    # ---- pass 3: agent nouns and collectives --------------------------------------------------
+
+    def agents(self) -> None:
+        doc = self.doc
+        for tok in self.tokens:
+            if tok.i in self.taken or tok.pos_ not in {"NOUN", "PROPN"}:
+                continue
+            lemma, text = tok.lemma_.lower(), tok.lower_
+            two = f"{doc[tok.i - 1].lower_} {text}" if tok.i else ""
+            if tok.lemma_.lower() in COLLECTIVES:
+                self.collective(tok)
+                continue
+            plural = tok.tag_ in {"NNS", "NNPS"}
+            ent = self.ent_of.get(tok.i)
+            if ent is not None and ent.label_ in {"ORG", "FAC"} and len(ent) > 1 and ent.root.i != tok.i:
+                continue  # "Police" in "the New York Police Department": the organisation is the actor
+            if tok.dep_ == "compound" and self.is_agent(tok.head):
+                continue  # "government" in "Syrian government forces": the head noun speaks for the phrase
+            if two in self.kb.group_agents and doc[tok.i - 1].i not in self.taken:
+                sector, group = self.kb.group_agents[two], True
+            elif two in self.kb.person_agents and doc[tok.i - 1].i not in self.taken:
+                sector, group = self.kb.person_agents[two], plural
+            elif text in self.kb.group_agents:
+                sector, group = self.kb.group_agents[text], True
+            elif lemma in self.kb.person_agents:
+                sector, group = self.kb.person_agents[lemma], plural
+            elif plural and lemma in self.kb.group_agents:
+                sector, group = self.kb.group_agents[lemma], True
+            else:
+                continue
+            aid, left = self.modifiers(tok)
+            span = doc[left : tok.i + 1]
+            if not self.free(span.start, span.end):
+                span = doc[tok.i : tok.i + 1]
+            generic = sector in {"CVL", "LAB", "EDU", "BUS", "HLH"} and lemma not in {"protester", "demonstrator"}
+            if aid is None and generic:
+                continue  # "people", "a man": too generic to be an actor without a nationality
+            base = self.kb_actor(aid) if aid else None
+            if group:
+                actor = self.group(base, sector)
+            else:
+                text_name = " ".join(t.text for t in span)
+                actor = self.doc_actor(text_name, "person", base["country"] if base else None, sector)
+            self.add(span, actor, "agent")
+
+    def is_agent(self, tok: Token) -> bool:
+        return (tok.lower_ in self.kb.group_agents or tok.lemma_.lower() in self.kb.person_agents
+                or tok.lemma_.lower() in self.kb.group_agents)
+
+    def group(self, base: dict[str, Any] | None, sector: str) -> dict[str, Any]:
+        if base is None:
+            return {"id": f"any-{sector.lower()}", "name": f"unspecified {SECTOR_NAMES.get(sector, sector)}",
+                    "kind": "group", "country": None, "sector": sector, "scope": "kb"}
+        if base["kind"] in {"state", "group"} and base.get("sector") == sector:
+            return base
+        return {"id": f"{base['id']}-{sector.lower()}", "name": f"{base['name']} ({SECTOR_NAMES.get(sector, sector)})",
+                "kind": "group", "country": base.get("country"), "sector": sector, "scope": "kb",
+                **({"org": base["id"]} if base["kind"] == "organisation" else {})}
+
+    def collective(self, head: Token) -> None:
+        """'a coalition of more than two dozen countries, led by France and Britain': one group actor
+        whose members are the states named inside the phrase (each also keeps its own mention)."""
+        ent = self.ent_of.get(head.i)
+        if ent is not None and norm(_strip(ent).text) in self.kb.names:
+            return  # a named coalition the KB knows; pass 4 resolves it
+        members: list[str] = []
+        for t in head.subtree:
+            if t.i == head.i or not self.member_path(t, head):
+                continue
+            aid, _ = self.place_of(t)
+            if aid and self.kb_actor(aid)["kind"] == "state" and self.kb_actor(aid)["country"] not in members:
+                members.append(self.kb_actor(aid)["country"])
+        aid, left = self.modifiers(head)
+        if aid and self.kb_actor(aid)["kind"] == "state" and self.kb_actor(aid)["country"] not in members:
+            members.insert(0, self.kb_actor(aid)["country"])
+        name = f"{head.text.lower()} ({', '.join(members)})" if members else head.text.lower()
+        actor = self.doc_actor(name, "group", None, "GOV", members=members or None)
+        self.add(self.doc[min(left, head.i) : head.i + 1], actor, "agent")
+
+    @staticmethod
+    def member_path(tok: Token, head: Token) -> bool:
+        """Is `tok` named as a member ("of X and Y", "led by X", "including X") rather than
+        somewhere else in the clause the collective heads?"""
+        while tok.i != head.i:
+            if tok.dep_ in {"pobj", "prep", "conj", "cc", "agent", "appos", "compound", "amod", "nmod", "poss"}:
+                pass
+            elif tok.dep_ == "acl" and tok.lemma_ in MEMBER_VERBS:
+                pass
+            else:
+                return False
+            if tok.dep_ == "prep" and tok.head.i == head.i and tok.lower_ not in {"of", "including", "with"}:
+                return False
+            tok = tok.head
+        return True
+
+    # ---- pass 4: KB names, then the other entities ---------------------------------------------
+
+    def gazetteer(self, matches: list[tuple[int, int]]) -> None:
+        """KB names written as the KB writes them, whether or not NER saw an entity there
+        ("Kyiv surrendered", "Immigration and Customs Enforcement returned")."""
+        for start, end in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):  # longest first
+            span = self.doc[start:end]
+            if not self.free(start, end) or self.inside_entity(start, end):
+                continue
+            hit = self.kb.names.get(norm(span.text))
+            if not hit or self.kb_actor(hit[0])["kind"] == "person":
+                continue
+            if span.root.ent_type_ == "PERSON" or (hit[1] == "metonymy" and self.locative(span)):
+                continue
+            self.add(span, self.kb_actor(hit[0]), hit[1])
+
+    def inside_entity(self, start: int, end: int) -> bool:
+        """'Security Council' inside 'Burundi's National Security Council' is not the UN's."""
+        return any(e.start <= start and end <= e.end and (e.start, e.end) != (start, end)
+                   and e.label_ in {"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW"} and len(_strip(e)) > end - start
+                   for e in self.ents)
+
+    def entities(self) -> None:
+        for ent in self.ents:
+            if ent.label_ not in {"GPE", "LOC", "NORP", "ORG", "FAC", "PERSON"}:
+                continue
+            span = _strip(ent)
+            if not self.free(span.start, span.end):
+                continue
+            key = norm(span.text)
+            hit = self.kb.names.get(key)
+            if hit:
+                actor, via = self.kb_actor(hit[0]), hit[1]
+                if via == "metonymy" and self.locative(span):
+                    continue  # "in Moscow" is a place, not the Russian government
+                self.add(span, actor, via)
+            elif key in self.kb.demonyms:
+                self.add(span, self.kb_actor(self.kb.demonyms[key]), "demonym")
+            elif (person := self.known_person(span)) is not None:
+                self.add(span, person, "surname")  # NER calls a known surname an ORG now and then
+            elif ent.label_ == "ORG" and any(t.is_title or t.is_upper for t in span) and key not in self.kb.cities:
+                self.add(span, self.unknown_org(span), "name")
+
+    def known_person(self, span: Span) -> dict[str, Any] | None:
+        if len(span) != 1:
+            return None
+        key = norm(span.text)
+        people = [a for a in self.actors.values() if a["kind"] == "person" and norm(a["name"]).endswith(key)
+                  and norm(a["name"]).split()[-1] == key]
+        return people[0] if len(people) == 1 else None
+
+    def city_in(self, span: Span) -> str | None:
+        """The state of the longest city name inside `span` ("New York" before "York")."""
+        for n in range(min(len(span), 4), 0, -1):
+            for i in range(len(span) - n + 1):
+                cc = self.kb.cities.get(norm(span[i : i + n].text))
+                if cc and cc in self.kb.by_country:
+                    return self.kb.by_country[cc]
+        return None
+
+    def locative(self, span: Span) -> bool:
+        head = span.root.head
+        return span.root.dep_ == "pobj" and head.lower_ in LOCATIVE
+
+    def unknown_org(self, span: Span) -> dict[str, Any]:
+        sector = None
+        for t in reversed(span):
+            sector = ORG_HEAD_SECTORS.get(t.lower_) or self.kb.group_agents.get(t.lower_)
+            if sector:
+                break
+        country = None
+        named_city = self.city_in(span) if sector else None
+        for t in span:
+            aid, _ = self.place_of(t)
+            city = self.kb.names.get(norm(t.text), ("", ""))[1] == "metonymy"
+            if not aid and named_city:
+                aid, city = named_city, True
+            if aid and city and not sector:
+                continue  # a city names the country of a court or a police force, not of a "Budapest Memorandum"
+            if aid and self.kb_actor(aid)["kind"] in {"state", "group"}:
+                country = self.kb_actor(aid)["country"]
+                break
+        if country is None and span.start >= 2 and self.doc[span.start - 1].tag_ == "POS":
+            aid, _ = self.place_of(self.doc[span.start - 2])
+            if aid:
+                country = self.kb_actor(aid)["country"]
+        return self.doc_actor(" ".join(span.text.split()), "organisation", country, sector)
+
+    # ---- pass 5: pronouns ---------------------------------------------------------------------
+
+    def pronouns(self) -> None:
+        doc = self.doc
+        sents = self.sent_no
+        for tok in self.tokens:
+            info = PRONOUNS.get(tok.lower_)
+            if not info or tok.pos_ != "PRON" and tok.tag_ != "PRP$" or tok.i in self.taken:
+                continue
+            gender, number = info
+            if tok.lower_ == "it" and self.expletive(tok):
+                continue
+            best, best_key = None, None
+            for m in self.mentions:
+                if m["tok_end"] > tok.i:
+                    continue
+                dist = sents[tok.i] - sents[m["tok"]]
+                if dist > (1 if gender == "n" else 3):
+                    continue
+                actor = self.actors[m["actor"]]
+                if not self.compatible(actor, gender, number, doc[m["tok"] : m["tok_end"]]):
+                    continue
+                root = doc[m["tok"] : m["tok_end"]].root
+                if self.bound(tok, root):
+                    continue
+                subject = (root.dep_ in SUBJECT_DEPS or (root.dep_ == "conj" and root.head.dep_ in SUBJECT_DEPS)
+                           or (root.dep_ == "ROOT" and root.pos_ in {"NOUN", "PROPN"}))
+                key = (dist, not subject, -m["tok"])
+                if best_key is None or key < best_key:
+                    best, best_key = m, key
+            if best is not None:
+                self.add(doc[tok.i : tok.i + 1], self.actors[best["actor"]], "pronoun")
+
+    @staticmethod
+    def expletive(tok: Token) -> bool:
+        head = tok.head
+        if tok.dep_ not in SUBJECT_DEPS:
+            return True  # object "it" is mostly a thing or a situation ("affecting it"), rarely a state
+        if head.lemma_ in EXPLETIVE_HEADS:
+            return True
+        return head.lemma_ == "be" and any(c.dep_ in {"acomp", "ccomp", "xcomp"} for c in head.children)
+
+    @staticmethod
+    def bound(pron: Token, root: Token) -> bool:
+        """A plain object pronoun cannot corefer with the subject of its own clause ("Putin met him")."""
+        return (pron.lower_ in OBJECT_PRONOUNS and pron.dep_ in {"dobj", "pobj", "dative"}
+                and root.dep_ in SUBJECT_DEPS and root.head == (pron.head if pron.dep_ != "pobj" else pron.head.head))
+
+    @staticmethod
+    def compatible(actor: dict[str, Any], gender: str, number: str, span: Span) -> bool:
+        kind = actor["kind"]
+        if gender in {"m", "f"}:
+            return kind == "person" and actor.get("gender") in (None, "", gender)
+        if gender == "n":
+            return kind in {"state", "organisation"} or (kind == "group" and not span.root.tag_.endswith("S"))
+        # "they": groups and organisations (a single state is "it")
+        return kind in {"group", "organisation"}
+
+    # ---- pass 6: apposition ---------------------------------------------------------------------
+
+    def appositions(self) -> None:
+        doc = self.doc
+        for m in self.mentions:
+            if m["via"] != "title":
+                continue
+            root = doc[m["tok"] : m["tok_end"]].root
+            appos = [c for c in root.children if c.dep_ == "appos"] + ([root.head] if root.dep_ == "appos" else [])
+            for other in appos:
+                if other is None or other.i not in self.taken:
+                    continue
+                n = self.mentions[self.taken[other.i]]
+                if self.actors[n["actor"]]["kind"] == "person" and n is not m:
+                    m["actor"] = n["actor"]
+                    break
+
+    def possessed(self) -> None:
+        """'his forces' after 'his' -> Putin: the forces are Russia's."""
+        doc = self.doc
+        for m in self.mentions:
+            if m["via"] != "agent" or not m["actor"].startswith("any-"):
+                continue
+            head = doc[m["tok"] : m["tok_end"]].root
+            for c in head.children:
+                if c.dep_ == "poss" and c.i in self.taken:
+                    owner = self.actors[self.mentions[self.taken[c.i]]["actor"]]
+                    base = self.kb.actors.get(self.kb.by_country.get(owner.get("country") or "", ""))
+                    if base and owner["id"] != m["actor"]:
+                        actor = self.group(base, self.actors[m["actor"]]["sector"])
+                        self.actors.setdefault(actor["id"], actor)
+                        m["actor"] = actor["id"]
+
+    def dateline(self) -> str | None:
+        """The state of a dateline ("ALGIERS, Algeria - ...", "Cebu City--Police ..."), if any."""
+        m = DATELINE.match(self.doc.text[:80])
+        if not m:
+            return None
+        for part in reversed(m.group(1).split(",")):
+            key = norm(part)
+            hit = self.kb.names.get(key) or self.kb.names.get(norm(part.title()))
+            if hit and self.kb_actor(hit[0])["kind"] == "state":
+                return hit[0]
+            cc = self.kb.cities.get(key)
+            if cc and cc in self.kb.by_country:
+                return self.kb.by_country[cc]
+        return None
+
+    def home(self) -> None:
+        """Domestic actors the text gives no country ("Police", "the justice minister", "protesters")
+        belong to the story's country: the dateline's, else the one state named in the sentence."""
+        doc = self.doc
+        dateline = self.dateline()
+        sent_of = self.sent_start
+        states: dict[int, set[str]] = {}
+        for m in self.mentions:
+            a = self.actors[m["actor"]]
+            if a["kind"] == "state":
+                states.setdefault(sent_of[m["tok"]], set()).add(a["id"])
+        for m in self.mentions:
+            a = self.actors[m["actor"]]
+            if a.get("country") or a.get("sector") not in HOME_SECTORS or a.get("members") or a.get("org"):
+                continue
+            leader = a.get("role") in {"head_of_state", "head_of_government"}  # "President Salva Kiir"
+            if not (m["via"] == "agent" or leader) or not (a["id"].startswith("any-") or a.get("scope") == "document"):
+                continue  # a named stranger in a story is as often foreign as local
+            span = doc[m["tok"] : m["tok_end"]]
+            if any(t.lower_ in FOREIGN or SPONSORED.search(t.lower_) for t in span.root.lefts):
+                continue  # "foreign troops", "the U.N.-backed government"
+            only = states.get(sent_of[m["tok"]], set())
+            home = dateline or (next(iter(only)) if len(only) == 1 else None)
+            if not home:
+                continue
+            base = self.kb_actor(home)
+            if a["id"].startswith("any-"):
+                actor = self.group(base, a["sector"])
+                self.actors.setdefault(actor["id"], actor)
+                m["actor"] = actor["id"]
+            else:
+                a["country"] = base["country"]
+
+    def merge_surnames(self) -> None:
+        """'Clinton' before 'Hillary Clinton' (a headline, a lede) is the same person when the
+        document names exactly one person of that surname."""
+        people = [a for a in self.actors.values() if a["kind"] == "person"]
+        for a in people:
+            parts = norm(a["name"]).split()
+            if a.get("scope") != "document" or len(parts) != 1:
+                continue
+            same = [b for b in people if b is not a and norm(b["name"]).split()[-1:] == parts]
+            if len(same) == 1:
+                for m in self.mentions:
+                    if m["actor"] == a["id"]:
+                        m["actor"], m["via"] = same[0]["id"], "surname"
+
+    def run(self) -> None:
+        self.people()
+        self.merge_surnames()
+        self.titles()
+        self.agents()
+        self.gazetteer(self.matches)
+        self.entities()
+        self.pronouns()
+        self.appositions()
+        self.possessed()
+        self.home()
+        used = {m["actor"] for m in self.mentions}
+        self.doc._.actors = {aid: a for aid, a in self.actors.items() if aid in used}
+        self.doc._.mentions = sorted(self.mentions, key=lambda m: (m["start"], m["end"]))
+
+
+class ActorResolver:
+    def __init__(self, kb: KnowledgeBase, tokenizer: Any = None):
+        self.kb = kb
+        self.tokenizer = tokenizer
+        self.matcher: PhraseMatcher | None = None
+
+    def extend_kb(self, paths: list[str]) -> None:
+        """Load the shipped KB plus the user's files (`--kb`); raises KBError on a bad file."""
+        self.kb = build_kb(paths)
+        self.matcher = None
+
+    def _matcher(self, doc: Doc) -> PhraseMatcher:
+        if self.matcher is None:
+            from spacy.lang.en import English
+
+            tokenizer = self.tokenizer or English(vocab=doc.vocab).tokenizer
+            # case-sensitive on purpose: "ICE" the agency, not "ice"; names as the KB spells them
+            matcher = PhraseMatcher(doc.vocab, attr="ORTH")
+            names = sorted({n for aid, ns in self.kb.surface.items() if self.kb.actors[aid]["kind"] != "person"
+                            for n in ns})
+            matcher.add("KB", [tokenizer(n) for n in names])
+            self.matcher = matcher
+        return self.matcher
+
+    @guarded("actors")
+    def __call__(self, doc: Doc) -> Doc:
+        matches = [(s, e) for _, s, e in self._matcher(doc)(doc)]
+        _Resolution(doc, self.kb, matches).run()
+        return doc
+
+
+@Language.factory("casus_actors", default_config={"kb_files": []})
+def make_actor_resolver(nlp: Language, name: str, kb_files: list[str]) -> ActorResolver:
+    return ActorResolver(build_kb(kb_files) if kb_files else default_kb(), nlp.tokenizer)
+
+
+def mention_at(doc: Doc, start: int, end: int) -> dict[str, Any] | None:
+    """The actor mention that best covers the character span [start, end) of doc.text."""
+    best, best_key = None, None
+    for m in doc._.mentions or []:
+        overlap = min(end, m["end"]) - max(start, m["start"])
+        if overlap <= 0:
+            continue
+        key = (overlap, -(m["end"] - m["start"]))  # most overlap; then the tightest mention
+        if best_key is None or key > best_key:
+            best, best_key = m, key
+    return best
