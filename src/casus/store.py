@@ -34,6 +34,9 @@ CREATE TABLE IF NOT EXISTS events (
     location TEXT, country TEXT, lat DOUBLE, lon DOUBLE,
     negated BOOLEAN, hypothetical BOOLEAN, future BOOLEAN, historical BOOLEAN, reported BOOLEAN,
     mode TEXT, contexts TEXT, confidence DOUBLE);
+CREATE TABLE IF NOT EXISTS lsh_bands (band TEXT, hash TEXT);
+CREATE TABLE IF NOT EXISTS near_duplicates (
+    hash TEXT, duplicate_of TEXT, similarity DOUBLE, PRIMARY KEY (hash, duplicate_of));
 CREATE TABLE IF NOT EXISTS errors (
     doc_id TEXT, origin TEXT, stage TEXT, level TEXT, message TEXT,
     PRIMARY KEY (doc_id, origin, stage, message));
@@ -112,6 +115,7 @@ class Store:
             for m in a.get("mentions", []):
                 mention_rows.append([h, record["id"], a["id"], m["start"], m["end"], m.get("via"),
                                      record["text"][m["start"] : m["end"]]])
+        self._link_near_duplicates(h, record["text"])
         if mention_rows:
             self.con.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)", mention_rows)
         quote_rows = []
@@ -138,6 +142,26 @@ class Store:
         if event_rows:
             self.con.executemany("INSERT INTO events VALUES (" + ", ".join("?" * 30) + ")", event_rows)
         return 1
+
+    def _link_near_duplicates(self, h: str, text: str) -> None:
+        """Link a new document to stored ones that tell nearly the same story (kept, not dropped)."""
+        from casus.ingest.similarity import THRESHOLD, band_keys, jaccard, shingles, signature
+
+        sh = shingles(text)
+        keys = band_keys(signature(sh))
+        rows = self.con.execute("SELECT DISTINCT d.hash, d.text FROM lsh_bands b JOIN documents d ON d.hash = b.hash"
+                                " WHERE b.band IN (SELECT unnest(?)) AND b.hash <> ?", [keys, h]).fetchall()
+        for other, other_text in rows:
+            sim = jaccard(sh, shingles(other_text))
+            if sim >= THRESHOLD:
+                self.con.execute("INSERT OR IGNORE INTO near_duplicates VALUES (?, ?, ?)", [h, other, round(sim, 3)])
+        self.con.execute("INSERT INTO lsh_bands SELECT unnest(?), ?", [keys, h])
+
+    def near_duplicates(self, limit: int = 100) -> tuple[list[str], list[tuple]]:
+        return self.query(
+            "SELECT a.id, a.outlet, a.title, b.id AS duplicate_of, b.outlet AS duplicate_outlet, n.similarity"
+            " FROM near_duplicates n JOIN documents a ON a.hash = n.hash JOIN documents b ON b.hash = n.duplicate_of"
+            " ORDER BY n.similarity DESC, a.id LIMIT ?", [limit])
 
     # ---- queries -------------------------------------------------------------------------------
 
@@ -200,6 +224,6 @@ class Store:
 
     def summary(self) -> dict[str, int]:
         out = {}
-        for table in ("documents", "actors", "mentions", "quotes", "events", "errors"):
+        for table in ("documents", "actors", "mentions", "quotes", "events", "errors", "near_duplicates"):
             out[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         return out
