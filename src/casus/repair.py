@@ -302,17 +302,23 @@ def _close_curly(text: str, omap: OffsetMap, notes: list[str]) -> tuple[str, Off
         open_curly = False
         for i in range(para.start(), para.end()):
             ch = text[i]
-            if ch == "\u201c":
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            closes = not before.isspace() and (after.isspace() or after in ".,;:!?)")
+            if ch == "\u201c" and open_curly and closes:
+                # a German-style pair („x“, normalised to “x“): the second mark closes
+                chars[i] = "\u201d"
+                open_curly = False
+                changed = True
+                notes.append("closed a quotation opened with \u201c and ended with \u201c")
+            elif ch == "\u201c":
                 open_curly = True
             elif ch == "\u201d":
                 open_curly = False
-            elif ch == '"' and open_curly:
-                before = text[i - 1] if i else " "
-                after = text[i + 1] if i + 1 < len(text) else " "
-                if not before.isspace() and (after.isspace() or after in ".,;:!?)"):
-                    chars[i] = "\u201d"
-                    open_curly = False
-                    changed = True
-                    notes.append("closed a quotation opened with \u201c and ended with \"")
+            elif ch == '"' and open_curly and closes:
+                chars[i] = "\u201d"
+                open_curly = False
+                changed = True
+                notes.append("closed a quotation opened with \u201c and ended with \"")
     # same length, one for one: the offset map is unchanged
     return ("".join(chars), omap) if changed else (text, omap)

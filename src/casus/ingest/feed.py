@@ -71,7 +71,7 @@ def _date(entry: Any) -> str | None:
 def read_feed_bytes(data: bytes, origin: str, url: str | None = None) -> Iterator[Document]:
     import feedparser
 
-    parsed = feedparser.parse(data, response_headers={"content-location": url} if url else None)
+    parsed = feedparser.parse(data)
     outlet = (parsed.feed.get("title") or "").strip() or None
     if not parsed.entries:
         reason = f": {parsed.bozo_exception}" if parsed.bozo else ""
