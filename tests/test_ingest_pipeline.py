@@ -154,3 +154,22 @@ def test_cli_reads_a_csv_corpus_with_column_options(tmp_path):
     [record] = jsonl(proc.stdout)
     assert record["id"] == "k1" and record["meta"]["published"] == "2025-09-05"
     assert record["events"] and record["events"][0]["date"]["value"] == "2025-09-05"
+
+
+def test_near_duplicate_checks_stay_bounded_on_templated_corpora(tmp_path):
+    from casus.ingest.similarity import MAX_CANDIDATES
+
+    short = [_record(f"s{i}", f"Report {i}: Russia accused Ukraine of shelling Town{i} on Friday.", "X")
+             for i in range(50)]
+    story = SEED.read_text(encoding="utf-8")
+    copies = [_record(f"c{i}", story.replace("Vladivostok", f"Vladivostok ({i})"), "Y") for i in range(15)]
+    with Store(tmp_path / "t.duckdb") as store:
+        assert store.add_batch(short + copies) == 65
+        # one-line reports are too short to call copies of each other; they leave no LSH rows behind
+        assert store.query("SELECT count(*) FROM lsh_bands WHERE hash IN (SELECT hash FROM documents"
+                           " WHERE id LIKE 's%')")[1] == [(0,)]
+        cols, rows = store.query("SELECT d.id, count(*) FROM near_duplicates n JOIN documents d ON d.hash = n.hash"
+                                 " GROUP BY d.id")
+        links = dict(rows)
+        assert set(links) == {f"c{i}" for i in range(1, 15)}
+        assert max(links.values()) == MAX_CANDIDATES and links["c1"] == 1

@@ -19,6 +19,9 @@ def test_dehyphenates_only_real_words():
     assert "long-term" in r.text  # "longterm" is not a word: the hyphen stays
     assert "xyzq-plorb" in r.text
     assert "de-hyphenated negoti-ate -> negotiate" in r.notes
+    # before a capital the hyphen is part of a compound: it stays, and no space is put in
+    assert repair("a Russia-\nU.S. summit and a Franco-\nGerman plan").text == \
+        "a Russia-U.S. summit and a Franco-German plan"
 
 
 def test_the_documents_own_usage_decides_hyphenation():

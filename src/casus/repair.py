@@ -215,10 +215,10 @@ def repair(original: str) -> Repaired:
         gap = gap_before[k + 1]
         hy = HYPHEN_END.search(line.text)
         word = WORD_START.match(nxt.text)
-        if hy and word:
-            left, right = hy.group(1), word.group(1)
+        if hy and nxt.text[:1].isalnum():
             hyphen_at = line.end - 1
-            if _dehyphenate(left, right, original):
+            if word and _dehyphenate(hy.group(1), word.group(1), original):
+                left, right = hy.group(1), word.group(1)
                 rw.keep(line.start, hyphen_at)
                 rw.replace(hyphen_at, nxt.start, "")
                 notes.append(f"de-hyphenated {left}-{right} -> {left}{right}")
@@ -296,29 +296,33 @@ def _close_lone_singles(text: str, omap: OffsetMap, notes: list[str]) -> tuple[s
 
 def _close_curly(text: str, omap: OffsetMap, notes: list[str]) -> tuple[str, OffsetMap]:
     """A “ closed by a straight " (two extraction sources mixed): make the closer a ”."""
+    if "\u201c" not in text:
+        return text, omap
     chars = list(text)
     changed = False
-    for para in re.finditer(r"[^\n]+", text):
-        open_curly = False
-        for i in range(para.start(), para.end()):
-            ch = text[i]
-            before = text[i - 1] if i else " "
-            after = text[i + 1] if i + 1 < len(text) else " "
-            closes = not before.isspace() and (after.isspace() or after in ".,;:!?)")
-            if ch == "\u201c" and open_curly and closes:
-                # a German-style pair („x“, normalised to “x“): the second mark closes
-                chars[i] = "\u201d"
-                open_curly = False
-                changed = True
-                notes.append("closed a quotation opened with \u201c and ended with \u201c")
-            elif ch == "\u201c":
-                open_curly = True
-            elif ch == "\u201d":
-                open_curly = False
-            elif ch == '"' and open_curly and closes:
-                chars[i] = "\u201d"
-                open_curly = False
-                changed = True
-                notes.append("closed a quotation opened with \u201c and ended with \"")
+    open_curly = False
+    for m in re.finditer('[\u201c\u201d"\n]', text):
+        i, ch = m.start(), m.group(0)
+        if ch == "\n":
+            open_curly = False  # quotes do not pair across paragraphs
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        closes = not before.isspace() and (after.isspace() or after in ".,;:!?)")
+        if ch == "\u201c" and open_curly and closes:
+            # a German-style pair („x“, normalised to “x“): the second mark closes
+            chars[i] = "\u201d"
+            open_curly = False
+            changed = True
+            notes.append("closed a quotation opened with \u201c and ended with \u201c")
+        elif ch == "\u201c":
+            open_curly = True
+        elif ch == "\u201d":
+            open_curly = False
+        elif ch == '"' and open_curly and closes:
+            chars[i] = "\u201d"
+            open_curly = False
+            changed = True
+            notes.append("closed a quotation opened with \u201c and ended with \"")
     # same length, one for one: the offset map is unchanged
     return ("".join(chars), omap) if changed else (text, omap)

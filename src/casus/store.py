@@ -145,15 +145,21 @@ class Store:
 
     def _link_near_duplicates(self, h: str, text: str) -> None:
         """Link a new document to stored ones that tell nearly the same story (kept, not dropped)."""
-        from casus.ingest.similarity import THRESHOLD, band_keys, jaccard, shingles, signature
+        from casus.ingest import similarity as sim_
 
-        sh = shingles(text)
-        keys = band_keys(signature(sh))
-        rows = self.con.execute("SELECT DISTINCT d.hash, d.text FROM lsh_bands b JOIN documents d ON d.hash = b.hash"
-                                " WHERE b.band IN (SELECT unnest(?)) AND b.hash <> ?", [keys, h]).fetchall()
+
+        if sim_.too_short(text):
+            return
+        sh = sim_.shingles(text)
+        keys = sim_.band_keys(sim_.signature(sh))
+        # the documents sharing most LSH bands are the likeliest copies; a bounded few are checked exactly
+        rows = self.con.execute(
+            "SELECT d.hash, d.text FROM (SELECT hash, count(*) AS n FROM lsh_bands WHERE band IN (SELECT unnest(?))"
+            " AND hash <> ? GROUP BY hash HAVING count(*) >= ? ORDER BY n DESC, hash LIMIT ?) c"
+            " JOIN documents d ON d.hash = c.hash", [keys, h, sim_.MIN_BANDS, sim_.MAX_CANDIDATES]).fetchall()
         for other, other_text in rows:
-            sim = jaccard(sh, shingles(other_text))
-            if sim >= THRESHOLD:
+            sim = sim_.jaccard(sh, sim_.shingles(other_text))
+            if sim >= sim_.THRESHOLD:
                 self.con.execute("INSERT OR IGNORE INTO near_duplicates VALUES (?, ?, ?)", [h, other, round(sim, 3)])
         self.con.execute("INSERT INTO lsh_bands SELECT unnest(?), ?", [keys, h])
 

@@ -88,7 +88,10 @@ def read_feed_bytes(data: bytes, origin: str, url: str | None = None) -> Iterato
         if not body.strip():
             yield failed(doc_id or f"entry-{n}", where, f"feed entry {n} ({title or 'untitled'}) has no text")
             continue
-        meta = {"format": "feed", "title": title, "url": entry.get("link"), "published": _date(entry),
+        link = entry.get("link") or ""
+        # feedparser turns a permalink <guid> into the link even when it is not a URL
+        url = link if link.startswith(("http://", "https://")) else None
+        meta = {"format": "feed", "title": title, "url": url, "published": _date(entry),
                 "outlet": outlet, "author": entry.get("author")}
         doc = Document(id=doc_id or content_hash(body)[:16], text=body,
                        meta={k: v for k, v in meta.items() if v}, origin=where)

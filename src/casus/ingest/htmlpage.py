@@ -49,7 +49,12 @@ def parse_html(html: str, doc_id: str, origin: str, url: str | None = None) -> D
                       "navigation and boilerplate)")
     # trafilatura puts one paragraph per line; blank lines keep them paragraphs through repair,
     # which treats single newlines as hard wraps.
-    text = "\n\n".join(p.strip() for p in text.split("\n") if p.strip())
+    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
+    # The headline is in meta.title; left in the text it would repeat the lead's events as a second,
+    # verbless "sentence" glued to nothing.
+    if len(paragraphs) > 1 and extracted.title and paragraphs[0] == extracted.title.strip():
+        paragraphs = paragraphs[1:]
+    text = "\n\n".join(paragraphs)
     meta: dict[str, Any] = {"format": "html"}
     for key, attr in (("title", "title"), ("author", "author"), ("outlet", "sitename"), ("url", "url")):
         value = getattr(extracted, attr, None)

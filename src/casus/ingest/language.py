@@ -14,7 +14,7 @@ from functools import cache
 
 # Enough letters for a reliable guess: a headline or a one-line test sentence is not.
 MIN_LETTERS = 120
-SAMPLE_CHARS = 2000
+SAMPLE_CHARS = 1000
 MIN_PROBABILITY = 0.8
 SUPPORTED = frozenset({"en"})
 

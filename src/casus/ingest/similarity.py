@@ -19,9 +19,18 @@ PERMUTATIONS = 64
 BANDS = 32
 ROWS = PERMUTATIONS // BANDS
 THRESHOLD = 0.5  # Jaccard of 5-gram sets; unrelated news articles score near 0.01
+# A pair at the threshold shares 32 * 0.5**2 = 8 bands on average; fewer than 3 happens 2 % of the time.
+MIN_BANDS = 3
+MAX_CANDIDATES = 10
+# Below this a "story" is a headline or a templated line; shared boilerplate would link everything.
+MIN_WORDS = 50
 _rng = np.random.default_rng(20250905)  # fixed: signatures must be comparable across runs
 _A = _rng.integers(1, 2**63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 2**63, PERMUTATIONS, dtype=np.uint64)
+
+
+def too_short(text: str) -> bool:
+    return len(re.findall(r"\w+", text)) < MIN_WORDS
 
 
 def shingles(text: str) -> set[int]:
