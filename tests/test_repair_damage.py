@@ -31,6 +31,18 @@ def test_the_documents_own_usage_decides_hyphenation():
     assert "a ceasefire on Monday" in join.text
 
 
+def test_boilerplate_data_file_loads_and_every_pattern_compiles():
+    from casus.data_files import load_yaml
+
+    data = load_yaml("boilerplate.yaml")
+    assert data["version"] >= 1
+    for key in ("lines", "bylines", "page_numbers"):
+        assert data[key], key
+        for pattern in data[key]:
+            re.compile(pattern, re.IGNORECASE)
+    assert {"the", "of", "and"} <= set(data["continuation_words"])
+
+
 def test_word_list_is_loaded_from_the_package():
     words = english_words()
     assert len(words) > 100_000

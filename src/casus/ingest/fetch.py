@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from casus import __version__
 from casus.document import Document
 from casus.ingest.errors import failed
+from casus.ingest.options import ReadOptions
 
 USER_AGENT = f"casus/{__version__} (+news event extraction)"
 ACCEPT = "text/html, application/xhtml+xml, application/pdf, application/rss+xml, application/atom+xml, " \
@@ -73,7 +74,7 @@ def fetch(url: str, timeout: float, max_bytes: int, max_redirects: int = 5) -> F
         raise FetchError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def read_url(url: str, options) -> Iterator[Document]:  # noqa: ANN001 - ReadOptions, imported lazily
+def read_url(url: str, options: ReadOptions) -> Iterator[Document]:
     from casus.ingest.feed import read_feed_bytes
     from casus.ingest.htmlpage import read_html_bytes
     from casus.ingest.pdf import read_pdf_bytes
