@@ -88,10 +88,27 @@ def print_record(record: dict[str, Any], console: Console) -> None:
                           f" {' '.join(flags)} ({e['confidence']:.2f})", markup=False, highlight=False)
 
 
-def _documents(paths: list[str]) -> Iterator[Document]:
+IdField = Annotated[str, typer.Option("--id-field", help="JSONL/CSV column holding the document id.")]
+TextField = Annotated[str, typer.Option("--text-field", help="JSONL/CSV column holding the text.")]
+DateField = Annotated[str, typer.Option("--date-field", help="JSONL/CSV column holding the publication date.")]
+UrlField = Annotated[str, typer.Option("--url-field", help="JSONL/CSV column holding the URL.")]
+TitleField = Annotated[str, typer.Option("--title-field", help="JSONL/CSV column holding the title.")]
+Timeout = Annotated[float, typer.Option("--timeout", help="Seconds to wait for a URL.")]
+MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Largest body fetched from a URL.")]
+
+
+def _documents(paths: list[str], options: Any = None) -> Iterator[Document]:
     from casus.ingest import read_inputs
 
-    yield from read_inputs(paths)
+    yield from read_inputs(paths, options)
+
+
+def _options(id_field: str, text_field: str, date_field: str, url_field: str, title_field: str, timeout: float,
+             max_bytes: int) -> Any:
+    from casus.ingest import ReadOptions
+
+    return ReadOptions(id_field=id_field, text_field=text_field, date_field=date_field, url_field=url_field,
+                       title_field=title_field, timeout=timeout, max_bytes=max_bytes)
 
 
 @app.command()
@@ -101,6 +118,13 @@ def extract(
     processes: Annotated[int, typer.Option("--processes", "-p", help="Worker processes.")] = 1,
     batch_size: Annotated[int, typer.Option(help="Documents per spaCy batch.")] = 32,
     kb: KbOption = None,
+    id_field: IdField = "id",
+    text_field: TextField = "text",
+    date_field: DateField = "published",
+    url_field: UrlField = "url",
+    title_field: TitleField = "title",
+    timeout: Timeout = 20.0,
+    max_bytes: MaxBytes = 10_000_000,
 ) -> None:
     """Extract records and print them (one JSON object per document with --format jsonl)."""
     from casus.pipeline import extract as run
@@ -109,7 +133,8 @@ def extract(
     nlp = _nlp_with_kb(kb)
     out = Console(soft_wrap=True)
     total = failed = 0
-    for record in run(_documents(paths), nlp=nlp, batch_size=batch_size, n_process=processes):
+    options = _options(id_field, text_field, date_field, url_field, title_field, timeout, max_bytes)
+    for record in run(_documents(paths, options), nlp=nlp, batch_size=batch_size, n_process=processes):
         total += 1
         failed += is_failed(record)
         if fmt == ExtractFormat.jsonl:
@@ -131,6 +156,13 @@ def ingest(
     processes: Annotated[int, typer.Option("--processes", "-p", help="Worker processes.")] = 1,
     batch_size: Annotated[int, typer.Option(help="Documents per stored transaction.")] = 32,
     kb: KbOption = None,
+    id_field: IdField = "id",
+    text_field: TextField = "text",
+    date_field: DateField = "published",
+    url_field: UrlField = "url",
+    title_field: TitleField = "title",
+    timeout: Timeout = 20.0,
+    max_bytes: MaxBytes = 10_000_000,
 ) -> None:
     """Extract and store records in a DuckDB file; documents already stored are skipped."""
     from casus.pipeline import extract as run
@@ -143,7 +175,8 @@ def ingest(
 
     def fresh() -> Iterator[Document]:
         nonlocal skipped
-        for doc in _documents(paths):
+        options = _options(id_field, text_field, date_field, url_field, title_field, timeout, max_bytes)
+        for doc in _documents(paths, options):
             if doc.text and store.known_hashes([content_hash(doc.text)]):
                 skipped += 1
                 continue
@@ -252,12 +285,29 @@ def actors(
 
 
 @app.command()
+def duplicates(
+    db: DbOption = "casus.duckdb",
+    fmt: FmtOption = OutFormat.table,
+    limit: LimitOption = 100,
+) -> None:
+    """List near-duplicate documents (the same story from two outlets), most similar first."""
+    with _open(db) as store:
+        _emit(*store.near_duplicates(limit), fmt, "near-duplicates")
+
+
+@app.command()
 def summary(db: DbOption = "casus.duckdb") -> None:
     """What the store holds: counts, the most mentioned actors, quotes and events."""
     out = Console(soft_wrap=True, highlight=False)
     with _open(db) as store:
         counts = store.summary()
         out.print(f"[bold]{db}[/bold]: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        if counts.get("near_duplicates"):
+            cols, rows = store.near_duplicates(limit=5)
+            out.print(f"[bold]near-duplicates[/bold]: {counts['near_duplicates']} linked pairs "
+                      f"(`casus duplicates --db {db}`)")
+            for r in (dict(zip(cols, row, strict=True)) for row in rows):
+                out.print(f"  {r['id']} ≈ {r['duplicate_of']} ({r['similarity']:.2f})", markup=False)
         cols, rows = store.actors(limit=12)
         out.print("[bold]actors[/bold] (id, name, country/sector, mentions)")
         for r in (dict(zip(cols, row, strict=True)) for row in rows):

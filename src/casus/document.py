@@ -21,8 +21,9 @@ class Document:
 
     @property
     def failed(self) -> bool:
-        """A document is failed when there is no text left to analyse."""
-        return not self.text.strip()
+        """A document is failed when there is no text left to analyse, or an error says not to analyse it
+        (e.g. a non-English document keeps its text for the store but is not analysed)."""
+        return not self.text.strip() or any(e.get("level", "error") == "error" for e in self.errors)
 
 
 def content_hash(text: str) -> str:

@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 # importing the modules registers the component factories
 from casus import actors, events, places, quotes, temporal  # noqa: F401
 from casus.document import Document
+from casus.ingest.language import unsupported
 from casus.record import build_record, error_record
 from casus.repair import repair
 
@@ -45,9 +46,20 @@ def make_doc(nlp: Language, document: Document) -> Doc:
 
 
 def _check(document: Document) -> Document:
-    if len(document.text) > MAX_CHARS and not document.errors:
-        document.fail("ingest", f"document too long ({len(document.text):,} characters; limit {MAX_CHARS:,})")
+    if document.failed:
+        return document
+    if len(document.text) > MAX_CHARS:
+        # Refused rather than chunked: a text this long is a book or a dump of many articles, and
+        # one record over it would mix their dates and actors (docs/ingest.md).
+        document.fail("ingest", f"document too long ({len(document.text):,} characters; limit {MAX_CHARS:,}): "
+                      "split it into articles, e.g. one JSONL line or one file each")
         document.text = ""
+        return document
+    language, reason = unsupported(document.text, document.meta.get("language"))
+    if language:
+        document.meta["language"] = language
+    if reason:
+        document.fail("language", reason)
     return document
 
 

@@ -38,6 +38,9 @@ ALTER TABLE events ADD COLUMN IF NOT EXISTS admin1 TEXT;
 ALTER TABLE events ADD COLUMN IF NOT EXISTS feature TEXT;
 ALTER TABLE events ADD COLUMN IF NOT EXISTS date_start TEXT;
 ALTER TABLE events ADD COLUMN IF NOT EXISTS date_end TEXT;
+CREATE TABLE IF NOT EXISTS lsh_bands (band TEXT, hash TEXT);
+CREATE TABLE IF NOT EXISTS near_duplicates (
+    hash TEXT, duplicate_of TEXT, similarity DOUBLE, PRIMARY KEY (hash, duplicate_of));
 CREATE TABLE IF NOT EXISTS errors (
     doc_id TEXT, origin TEXT, stage TEXT, level TEXT, message TEXT,
     PRIMARY KEY (doc_id, origin, stage, message));
@@ -119,6 +122,7 @@ class Store:
             for m in a.get("mentions", []):
                 mention_rows.append([h, record["id"], a["id"], m["start"], m["end"], m.get("via"),
                                      record["text"][m["start"] : m["end"]]])
+        self._link_near_duplicates(h, record["text"])
         if mention_rows:
             self.con.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)", mention_rows)
         quote_rows = []
@@ -146,6 +150,32 @@ class Store:
         if event_rows:
             self.con.executemany("INSERT INTO events VALUES (" + ", ".join("?" * 34) + ")", event_rows)
         return 1
+
+    def _link_near_duplicates(self, h: str, text: str) -> None:
+        """Link a new document to stored ones that tell nearly the same story (kept, not dropped)."""
+        from casus.ingest import similarity as sim_
+
+
+        if sim_.too_short(text):
+            return
+        sh = sim_.shingles(text)
+        keys = sim_.band_keys(sim_.signature(sh))
+        # the documents sharing most LSH bands are the likeliest copies; a bounded few are checked exactly
+        rows = self.con.execute(
+            "SELECT d.hash, d.text FROM (SELECT hash, count(*) AS n FROM lsh_bands WHERE band IN (SELECT unnest(?))"
+            " AND hash <> ? GROUP BY hash HAVING count(*) >= ? ORDER BY n DESC, hash LIMIT ?) c"
+            " JOIN documents d ON d.hash = c.hash", [keys, h, sim_.MIN_BANDS, sim_.MAX_CANDIDATES]).fetchall()
+        for other, other_text in rows:
+            sim = sim_.jaccard(sh, sim_.shingles(other_text))
+            if sim >= sim_.THRESHOLD:
+                self.con.execute("INSERT OR IGNORE INTO near_duplicates VALUES (?, ?, ?)", [h, other, round(sim, 3)])
+        self.con.execute("INSERT INTO lsh_bands SELECT unnest(?), ?", [keys, h])
+
+    def near_duplicates(self, limit: int = 100) -> tuple[list[str], list[tuple]]:
+        return self.query(
+            "SELECT a.id, a.outlet, a.title, b.id AS duplicate_of, b.outlet AS duplicate_outlet, n.similarity"
+            " FROM near_duplicates n JOIN documents a ON a.hash = n.hash JOIN documents b ON b.hash = n.duplicate_of"
+            " ORDER BY n.similarity DESC, a.id LIMIT ?", [limit])
 
     # ---- queries -------------------------------------------------------------------------------
 
@@ -216,6 +246,6 @@ class Store:
 
     def summary(self) -> dict[str, int]:
         out = {}
-        for table in ("documents", "actors", "mentions", "quotes", "events", "errors"):
+        for table in ("documents", "actors", "mentions", "quotes", "events", "errors", "near_duplicates"):
             out[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         return out

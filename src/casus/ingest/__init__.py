@@ -1,6 +1,7 @@
-"""Ingest: turn paths, directories, globs and stdin into `Document`s, one error record per bad input.
+"""Ingest: turn paths, directories, globs, URLs and stdin into `Document`s, one error record per bad input.
 
-Readers are chosen by file suffix; each yields Documents and never raises on bad content.
+Readers are chosen by file suffix (a URL's by its content type); each yields Documents and never
+raises on bad content. A `<stem>.json` sidecar next to any single-document file adds metadata.
 """
 
 from __future__ import annotations
@@ -11,19 +12,31 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from casus.document import Document
-from casus.ingest.jsonl import read_jsonl_lines
-from casus.ingest.text import decode, read_text_file
+from casus.ingest.errors import failed
+from casus.ingest.options import DEFAULT, ReadOptions
+from casus.ingest.text import MAX_BYTES, decode, read_sidecar
 
-READERS = {".txt": read_text_file, ".md": read_text_file, ".text": read_text_file}
-CORPUS_READERS = {".jsonl": read_jsonl_lines, ".ndjson": read_jsonl_lines}
-SUPPORTED = set(READERS) | set(CORPUS_READERS)
+TEXT = {".txt", ".md", ".text"}
+HTML = {".html", ".htm", ".xhtml"}
+PDF = {".pdf"}
+FEEDS = {".rss", ".atom", ".xml"}
+JSONL = {".jsonl", ".ndjson"}
+TABLES = {".csv": ",", ".tsv": "\t"}
+SUPPORTED = TEXT | HTML | PDF | FEEDS | JSONL | set(TABLES)
+
+__all__ = ["ReadOptions", "SUPPORTED", "read_inputs", "read_path", "read_stdin"]
+
+
+def is_url(arg: str) -> bool:
+    return arg.startswith(("http://", "https://"))
 
 
 def _files(arg: str) -> Iterator[Path]:
     path = Path(arg)
     if path.is_dir():
         for p in sorted(path.rglob("*")):
-            if p.is_file() and p.suffix.lower() in SUPPORTED:
+            # a .json next to a document is its sidecar, not a document
+            if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("."):
                 yield p
     elif path.exists() or not glob.has_magic(arg):
         yield path
@@ -32,37 +45,75 @@ def _files(arg: str) -> Iterator[Path]:
             yield from _files(p)
 
 
-def read_path(path: Path) -> Iterator[Document]:
+def _single(path: Path, data: bytes, suffix: str) -> Document:
+    origin = str(path)
+    if suffix in HTML:
+        from casus.ingest.htmlpage import read_html_bytes
+
+        doc = read_html_bytes(data, path.stem, origin)
+    elif suffix in PDF:
+        from casus.ingest.pdf import read_pdf_bytes
+
+        doc = read_pdf_bytes(data, path.stem, origin)
+    else:
+        # Anything else is read as text: decoding and the binary check say if it is not.
+        doc = decode(data, doc_id=path.stem, origin=origin)
+    meta, warnings = read_sidecar(path)
+    doc.meta.update(meta)
+    doc.errors.extend(warnings)
+    return doc
+
+
+def read_path(path: Path, options: ReadOptions = DEFAULT) -> Iterator[Document]:
     suffix = path.suffix.lower()
-    if not path.exists():
-        yield Document(id=path.stem or str(path), text="", origin=str(path)).fail("ingest", f"no such file: {path}")
-        return
-    if suffix in CORPUS_READERS:
-        try:
-            fh = open(path, "rb")
-        except OSError as exc:
-            yield Document(id=path.stem, text="", origin=str(path)).fail("ingest", f"cannot read {path}: {exc}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            yield failed(path.stem, str(path), f"file too large ({size:,} bytes; limit {MAX_BYTES:,})")
             return
-        with fh:
-            yield from CORPUS_READERS[suffix](fh, origin=str(path))
+        data = path.read_bytes()
+    except FileNotFoundError:
+        yield failed(path.stem or str(path), str(path), f"no such file: {path}")
         return
-    # Anything else is read as text: decoding and the binary check say if it is not.
-    yield READERS.get(suffix, read_text_file)(path)
+    except OSError as exc:
+        yield failed(path.stem or str(path), str(path), f"cannot read {path}: {exc}")
+        return
+    if suffix in JSONL:
+        from casus.ingest.jsonl import read_jsonl_lines
+
+        yield from read_jsonl_lines(iter(data.splitlines(keepends=True)), origin=str(path), options=options)
+    elif suffix in TABLES:
+        from casus.ingest.table import read_table_bytes
+
+        yield from read_table_bytes(data, str(path), TABLES[suffix], options)
+    elif suffix in FEEDS:
+        from casus.ingest.feed import read_feed_bytes
+
+        yield from read_feed_bytes(data, origin=str(path))
+    else:
+        yield _single(path, data, suffix)
 
 
-def read_stdin() -> Iterator[Document]:
+def read_stdin(options: ReadOptions = DEFAULT) -> Iterator[Document]:
     data = sys.stdin.buffer.read()
     if data.lstrip()[:1] == b"{":
-        yield from read_jsonl_lines(iter(data.splitlines(keepends=True)), origin="<stdin>")
+        from casus.ingest.jsonl import read_jsonl_lines
+
+        yield from read_jsonl_lines(iter(data.splitlines(keepends=True)), origin="<stdin>", options=options)
     else:
         yield decode(data, doc_id=None, origin="<stdin>")
 
 
-def read_inputs(args: Iterable[str]) -> Iterator[Document]:
-    """Documents from every argument in order: files, directories (recursive), globs, `-` for stdin."""
+def read_inputs(args: Iterable[str], options: ReadOptions | None = None) -> Iterator[Document]:
+    """Documents from every argument in order: files, directories (recursive), globs, URLs, `-` for stdin."""
+    options = options or DEFAULT
     for arg in args:
         if arg == "-":
-            yield from read_stdin()
-            continue
-        for path in _files(arg):
-            yield from read_path(path)
+            yield from read_stdin(options)
+        elif is_url(arg):
+            from casus.ingest.fetch import read_url
+
+            yield from read_url(arg, options)
+        else:
+            for path in _files(arg):
+                yield from read_path(path, options)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from casus.document import Document, content_hash
-from casus.ingest.text import META_KEYS
+from casus.document import Document
+from casus.ingest.errors import failed
+from casus.ingest.fields import row_document
+from casus.ingest.options import DEFAULT, ReadOptions
 
 
-def parse_line(raw: bytes, lineno: int, origin: str) -> Document | None:
+def parse_line(raw: bytes, lineno: int, origin: str, options: ReadOptions = DEFAULT) -> Document | None:
     where = f"{origin}:{lineno}"
     if not raw.strip():
         return None
@@ -20,23 +22,14 @@ def parse_line(raw: bytes, lineno: int, origin: str) -> Document | None:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return Document(id=f"line-{lineno}", text="", origin=where).fail(
-            "ingest", f"malformed JSON line {where}: {exc}")
+        return failed(f"line-{lineno}", where, f"malformed JSON line {where}: {exc}")
     if not isinstance(obj, dict):
-        return Document(id=f"line-{lineno}", text="", origin=where).fail("ingest", f"line {where} is not an object")
-    text = obj.get("text")
-    doc_id = str(obj["id"]) if obj.get("id") is not None else None
-    if not isinstance(text, str) or not text.strip():
-        return Document(id=doc_id or f"line-{lineno}", text="", origin=where).fail(
-            "ingest", f"line {where} has no text")
-    meta = {k: obj[k] for k in META_KEYS if obj.get(k) is not None}
-    if isinstance(obj.get("meta"), dict):
-        meta.update({k: v for k, v in obj["meta"].items() if v is not None})
-    return Document(id=doc_id or content_hash(text)[:16], text=text, meta=meta, origin=where)
+        return failed(f"line-{lineno}", where, f"line {where} is not an object")
+    return row_document(obj, where, f"line-{lineno}", options)
 
 
-def read_jsonl_lines(lines: Iterable[bytes], origin: str) -> Iterator[Document]:
+def read_jsonl_lines(lines: Iterable[bytes], origin: str, options: ReadOptions = DEFAULT) -> Iterator[Document]:
     for lineno, raw in enumerate(lines, 1):
-        doc = parse_line(raw, lineno, origin)
+        doc = parse_line(raw, lineno, origin, options)
         if doc is not None:
             yield doc

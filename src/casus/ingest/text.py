@@ -44,16 +44,6 @@ def read_sidecar(path: Path) -> tuple[dict, list[dict[str, str]]]:
 
 
 def read_text_file(path: Path) -> Document:
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return Document(id=path.stem, text="", origin=str(path)).fail(
-                "ingest", f"file too large ({size:,} bytes; limit {MAX_BYTES:,})")
-        data = path.read_bytes()
-    except OSError as exc:
-        return Document(id=path.stem, text="", origin=str(path)).fail("ingest", f"cannot read {path}: {exc}")
-    doc = decode(data, doc_id=path.stem, origin=str(path))
-    meta, warnings = read_sidecar(path)
-    doc.meta.update(meta)
-    doc.errors.extend(warnings)
-    return doc
+    from casus.ingest import read_path
+
+    return next(read_path(path))
