@@ -253,10 +253,15 @@ class EventCoder:
                 continue  # "any eventual peace agreement": a noun event needs a party to be coded
             split = target is not None and source is not None and target.dep_ == "conj" and target.head.i == source.i
             info = types[etype]
+            src_role, tgt_role = _role(doc, source, keep_conj=not split), _role(doc, target)
+            if src_role and tgt_role and src_role.get("actor") and src_role["actor"] == tgt_role.get("actor"):
+                # "Moscow said it will not accept", "Kyiv surrendered its arsenal": the object is the
+                # actor itself, not a recipient
+                tgt_role = None
             events.append({
                 "type": etype, "quad": info["quad"], "cameo_root": info["cameo_root"],
                 "goldstein": info["goldstein"],
-                "source": _role(doc, source, keep_conj=not split), "target": _role(doc, target),
+                "source": src_role, "target": tgt_role,
                 "trigger": {"start": tok.idx, "end": tok.idx + len(tok.text), "token": tok.i},
                 "evidence": _evidence(sent),
                 "mode": _mode(etype, tok), "contexts": list(sent_contexts),
