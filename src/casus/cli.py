@@ -20,6 +20,8 @@ app = typer.Typer(help="casus: news text to source-grounded PLOVER event data.",
                   add_completion=False)
 err = Console(stderr=True)
 DbOption = Annotated[str, typer.Option("--db", help="DuckDB store file.")]
+ProcessesOption = Annotated[int, typer.Option("--processes", "-p",
+                                              help="Worker processes; 0 (the default) uses every core.")]
 
 
 class OutFormat(StrEnum):
@@ -69,6 +71,21 @@ def print_record(record: dict[str, Any], console: Console) -> None:
                           f" {' '.join(flags)} ({e['confidence']:.2f})", markup=False, highlight=False)
 
 
+def _progress(description: str) -> Progress:
+    """A documents/s progress bar on stderr, so it never mixes with records on stdout."""
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed} docs"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
+    progress = Progress(*columns, console=err, transient=False)
+    progress.add_task(description, total=None, rate="")
+    return progress
+
+
+def _tick(progress: Progress, done: int) -> None:
+    task = progress.tasks[0]
+    elapsed = task.elapsed or 0
+    progress.update(task.id, completed=done, rate=f"{done / elapsed:.1f} docs/s" if elapsed else "")
+
+
 def _documents(paths: list[str]) -> Iterator[Document]:
     from casus.ingest import read_inputs
 
@@ -79,7 +96,7 @@ def _documents(paths: list[str]) -> Iterator[Document]:
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs; - for stdin.")],
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.text,
-    processes: Annotated[int, typer.Option("--processes", "-p", help="Worker processes.")] = 1,
+    processes: ProcessesOption = 0,
     batch_size: Annotated[int, typer.Option(help="Documents per spaCy batch.")] = 32,
 ) -> None:
     """Extract records and print them (one JSON object per document with --format jsonl)."""
@@ -88,16 +105,26 @@ def extract(
 
     out = Console(soft_wrap=True)
     total = failed = 0
-    for record in run(_documents(paths), batch_size=batch_size, n_process=processes):
-        total += 1
-        failed += is_failed(record)
-        if fmt == ExtractFormat.jsonl:
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        else:
-            print_record(record, out)
-        for e in record["errors"]:
-            err.print(f"{record['id']}: {e.get('level', 'error')} [{e['stage']}] {e['message']}",
-                      markup=False, highlight=False)
+    # The bar only when records go to a file or pipe: on a terminal it would interleave with them.
+    progress = _progress("extracting") if not sys.stdout.isatty() and err.is_terminal else None
+    if progress:
+        progress.start()
+    try:
+        for record in run(_documents(paths), batch_size=batch_size, n_process=processes):
+            total += 1
+            failed += is_failed(record)
+            if fmt == ExtractFormat.jsonl:
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                print_record(record, out)
+            for e in record["errors"]:
+                err.print(f"{record['id']}: {e.get('level', 'error')} [{e['stage']}] {e['message']}",
+                          markup=False, highlight=False)
+            if progress:
+                _tick(progress, total)
+    finally:
+        if progress:
+            progress.stop()
     if total == 0 or failed == total:
         err.print(f"no document could be analysed ({failed} of {total} failed)")
         raise typer.Exit(1)
@@ -107,7 +134,7 @@ def extract(
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs; - for stdin.")],
     db: DbOption = "casus.duckdb",
-    processes: Annotated[int, typer.Option("--processes", "-p", help="Worker processes.")] = 1,
+    processes: ProcessesOption = 0,
     batch_size: Annotated[int, typer.Option(help="Documents per stored transaction.")] = 32,
 ) -> None:
     """Extract and store records in a DuckDB file; documents already stored are skipped."""
@@ -128,10 +155,7 @@ def ingest(
 
     total = failed = added = 0
     batch: list[dict[str, Any]] = []
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.completed} docs"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task("ingesting", total=None, rate="")
+    with _progress("ingesting") as progress:
         for record in run(fresh(), batch_size=batch_size, n_process=processes):
             total += 1
             failed += is_failed(record)
@@ -139,8 +163,7 @@ def ingest(
             if len(batch) >= batch_size:
                 added += store.add_batch(batch)
                 batch = []
-            elapsed = progress.tasks[0].elapsed or 0
-            progress.update(task, advance=1, rate=f"{total / elapsed:.1f} docs/s" if elapsed else "")
+            _tick(progress, total)
         if batch:
             added += store.add_batch(batch)
     counts = store.summary()

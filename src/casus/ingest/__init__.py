@@ -6,6 +6,7 @@ Readers are chosen by file suffix; each yields Documents and never raises on bad
 from __future__ import annotations
 
 import glob
+import itertools
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -51,11 +52,17 @@ def read_path(path: Path) -> Iterator[Document]:
 
 
 def read_stdin() -> Iterator[Document]:
-    data = sys.stdin.buffer.read()
-    if data.lstrip()[:1] == b"{":
-        yield from read_jsonl_lines(iter(data.splitlines(keepends=True)), origin="<stdin>")
+    # JSONL on stdin is streamed line by line (constant memory on any size); plain text is one document.
+    stream = sys.stdin.buffer
+    head: list[bytes] = []
+    for line in stream:
+        head.append(line)
+        if line.strip():
+            break
+    if b"".join(head).lstrip()[:1] == b"{":
+        yield from read_jsonl_lines(itertools.chain(head, stream), origin="<stdin>")
     else:
-        yield decode(data, doc_id=None, origin="<stdin>")
+        yield decode(b"".join(head) + stream.read(), doc_id=None, origin="<stdin>")
 
 
 def read_inputs(args: Iterable[str]) -> Iterator[Document]:
