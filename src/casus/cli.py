@@ -276,6 +276,76 @@ def summary(db: DbOption = "casus.duckdb") -> None:
                       markup=False)
 
 
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+@app.command()
+def run(
+    source: Annotated[str, typer.Argument(metavar="INPUT",
+                                          help="JSONL/Parquet file or directory (or any fsspec URL with Ray).")],
+    output: Annotated[str, typer.Argument(metavar="OUTPUT", help="Directory for Parquet records, by month.")],
+    engine: Annotated[Engine, typer.Option(help="local worker processes, or a Ray Data job.")] = Engine.local,
+    address: Annotated[str | None, typer.Option(help="Ray cluster address (e.g. auto); default: start one.")] = None,
+    processes: ProcessesOption = 0,
+    batch_size: Annotated[int, typer.Option(help="Documents per batch.")] = 32,
+    overwrite: Annotated[bool, typer.Option(help="Replace OUTPUT if it holds files.")] = False,
+) -> None:
+    """Extract records from a corpus into Parquet files partitioned by publication month."""
+    import shutil
+    from pathlib import Path
+
+    out = Path(output)
+    if "://" not in output and out.exists() and any(out.iterdir()):
+        if not overwrite:
+            err.print(f"{output} is not empty (use --overwrite to replace it)")
+            raise typer.Exit(1)
+        shutil.rmtree(out)
+    if engine == Engine.ray:
+        try:
+            from casus.scale import ray_job
+        except ImportError as exc:
+            err.print(f"the Ray engine needs the ray extra: pip install 'casus[ray]' ({exc})")
+            raise typer.Exit(1) from exc
+        n = ray_job.run([source], output, address=address, actors=processes or None, batch_size=batch_size)
+        err.print(f"{n} records → {output} (Ray)")
+        return
+    from casus.pipeline import extract as extract_records
+    from casus.scale.local import documents, write_partitioned
+
+    with _progress("extracting") as progress:
+        done = 0
+
+        def counted() -> Iterator[dict[str, Any]]:
+            nonlocal done
+            for record in extract_records(documents([source]), batch_size=batch_size, n_process=processes):
+                done += 1
+                _tick(progress, done)
+                yield record
+
+        n = write_partitioned(counted(), output)
+    err.print(f"{n} records → {output}")
+    if n == 0:
+        raise typer.Exit(1)
+
+
+@app.command("load")
+def load_parquet(
+    source: Annotated[str, typer.Argument(metavar="PARQUET", help="Directory (or file) written by `casus run`.")],
+    db: DbOption = "casus.duckdb",
+) -> None:
+    """Load Parquet records into a store; documents already stored are skipped."""
+    from casus.scale.records import read_records
+    from casus.store import Store
+
+    with Store(db) as store:
+        seen, added = store.add_records(read_records(source))
+        counts = store.summary()
+    err.print(f"{seen} records read, {added} new documents stored → {db}")
+    err.print("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
 def main() -> None:
     app(prog_name="casus")
 

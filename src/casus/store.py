@@ -90,6 +90,17 @@ class Store:
             raise
         return added
 
+    def add_records(self, records: Iterable[dict[str, Any]], batch_size: int = 256) -> tuple[int, int]:
+        """Bulk load a stream of records, one transaction per batch; returns (records read, new documents)."""
+        from itertools import islice
+
+        it = iter(records)
+        seen = added = 0
+        while batch := list(islice(it, batch_size)):
+            seen += len(batch)
+            added += self.add_batch(batch)
+        return seen, added
+
     def _add(self, record: dict[str, Any], origin: str) -> int:
         for err in record.get("errors", []):
             self.con.execute("INSERT OR IGNORE INTO errors VALUES (?, ?, ?, ?, ?)",
