@@ -98,3 +98,23 @@ def test_input_is_read_lazily(nlp, n_process):
     assert [r["id"] for r in first] == [f"e{i}" for i in range(6)]
     # read-ahead is bounded by the batches in flight, not by the input
     assert pulled <= batch_size * (n_process * IN_FLIGHT + 2)
+
+
+def test_local_run_writes_month_partitions_that_round_trip(tmp_path, nlp):
+    import json
+
+    from casus.ingest import read_inputs
+    from casus.scale.records import read_records
+    from tests.conftest import run_casus
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"r{i}", "text": s, "published": f"2024-0{1 + i % 2}-03"}) + "\n"
+                              for i, s in enumerate(SENTENCES)) + "{bad\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_casus("run", str(corpus), str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["month=2024-01", "month=2024-02", "month=unknown"]
+    expected = {r["id"]: r for r in extract(read_inputs([str(corpus)]), nlp=nlp)}
+    assert {r["id"]: r for r in read_records(out)} == expected
+    again = run_casus("run", str(corpus), str(out))
+    assert again.returncode == 1 and "not empty" in again.stderr

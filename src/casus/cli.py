@@ -346,6 +346,37 @@ def load_parquet(
     err.print("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+    gdelt = "gdelt"
+
+
+@app.command()
+def export(
+    out: Annotated[str, typer.Argument(metavar="OUT", help="Output file; - for stdout (not parquet).")],
+    db: DbOption = "casus.duckdb",
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f",
+                                              help="jsonl/parquet: records; csv: event rows; gdelt: GDELT 2.0 "
+                                                   "event table (tab-separated).")] = ExportFormat.jsonl,
+    actor: Annotated[str | None, typer.Option(help="Source or target actor id or name.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. THREATEN.")] = None,
+    since: Annotated[str | None, typer.Option(help="Earliest date, YYYY[-MM[-DD]].")] = None,
+    until: Annotated[str | None, typer.Option(help="Latest date, YYYY[-MM[-DD]].")] = None,
+    header: Annotated[bool, typer.Option(help="Header line in csv/gdelt output.")] = True,
+    include_negated: Annotated[bool, typer.Option(help="Keep negated events in the gdelt table.")] = False,
+) -> None:
+    """Export records or events; filters as for `casus events` (records: documents with a matching event)."""
+    from casus.export import export as run_export
+
+    with _open(db) as store:
+        n = run_export(store, fmt.value, out, include_negated=include_negated, header=header, actor=actor,
+                       type_=type_, since=since, until=until)
+    what = "records" if fmt in (ExportFormat.jsonl, ExportFormat.parquet) else "events"
+    err.print(f"{n} {what} → {out}")
+
+
 def main() -> None:
     app(prog_name="casus")
 
