@@ -27,6 +27,7 @@ def documents(inputs: list[str]) -> Iterator[Document]:
 
 def write_partitioned(records: Iterable[dict[str, Any]], output: str | Path, rows_per_group: int = 512) -> int:
     """Write records under `output/month=YYYY-MM/`; returns how many were written."""
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     out = Path(output)
@@ -38,7 +39,7 @@ def write_partitioned(records: Iterable[dict[str, Any]], output: str | Path, row
             table = to_table(chunk)
             n += table.num_rows
             for month in sorted(set(table.column(PARTITION).to_pylist())):
-                part = table.filter(table.column(PARTITION) == month)
+                part = table.filter(pc.equal(table.column(PARTITION), month))
                 if month not in writers:
                     folder = out / f"{PARTITION}={month}"
                     folder.mkdir(parents=True, exist_ok=True)
