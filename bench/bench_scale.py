@@ -228,7 +228,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=4, help="interleaved spaCy/casus rounds")
     ap.add_argument("--big-mb", type=int, default=2048, help="size of the large JSONL input")
     ap.add_argument("--small-mb", type=int, default=20, help="size of the small JSONL input")
-    ap.add_argument("--records", type=int, default=100, help="records read before measuring RSS")
+    ap.add_argument("--records", type=int, default=64, help="records read before measuring RSS")
     ap.add_argument("--batch-size", type=int, default=32, help="documents per batch (processes, Ray)")
     ap.add_argument("--skip", nargs="*", default=[], choices=["throughput", "processes", "memory", "ray"])
     args = ap.parse_args()

@@ -96,3 +96,20 @@ def test_gdelt_table_is_gdelt_shaped_and_consistent(store_path, tmp_path):
     seed_events = [e for e in stored["seed"]["events"] if not e["modality"]["negated"]]
     assert len(seed_rows) == len(seed_events)
     assert any(r["Actor1CountryCode"] == "RUS" and r["Actor1Code"].startswith("RUS") for r in seed_rows)
+
+
+def test_gdelt_row_maps_a_located_event_to_action_geo():
+    from casus.export import gdelt_row
+
+    row = {"doc_hash": "h", "n": 0, "published": "2025-09-05", "url": "u", "date": "2025-09-03",
+           "date_granularity": "day", "quad": "material_conflict", "cameo_root": "18", "goldstein": -9.0,
+           "source_actor": "rus-mil", "source_name": "Russian forces", "source_country": "RUS",
+           "source_sector": "MIL", "source": "Russian troops", "target_actor": None, "target_name": None,
+           "target_country": None, "target_sector": None, "target": "the town", "evidence_start": 900,
+           "location": "Kharkiv", "country": "UKR", "lat": 49.99, "lon": 36.23, "ingested_at": None}
+    out = gdelt_row(row, {"material_conflict": 4})
+    assert (out["Day"], out["QuadClass"], out["Actor1Code"], out["Actor2Name"]) == ("20250903", 4, "RUSMIL", "THE TOWN")
+    assert (out["ActionGeo_Type"], out["ActionGeo_FullName"], out["ActionGeo_CountryCode"]) == (4, "Kharkiv", "UKR")
+    assert out["IsRootEvent"] == 0 and out["GlobalEventID"] == gdelt_row(row, {})["GlobalEventID"]
+    month_only = gdelt_row({**row, "date": "2025-08", "date_granularity": "month"}, {})
+    assert month_only["Day"] == "20250905"  # falls back to the publication day

@@ -118,3 +118,31 @@ def test_local_run_writes_month_partitions_that_round_trip(tmp_path, nlp):
     assert {r["id"]: r for r in read_records(out)} == expected
     again = run_casus("run", str(corpus), str(out))
     assert again.returncode == 1 and "not empty" in again.stderr
+
+
+def test_workers_exit_when_the_parent_is_killed(tmp_path):
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    from tests.conftest import ROOT
+
+    corpus = tmp_path / "many.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"k{i}", "text": SENTENCES[i % 5]}) + "\n" for i in range(400)),
+                      encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "casus", "extract", "-f", "jsonl", "-p", "2", "--batch-size", "2",
+                             str(corpus)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None and proc.stdout.readline()
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert len(workers) == 2
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline and any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers):
+        time.sleep(0.2)
+    assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)

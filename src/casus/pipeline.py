@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -128,8 +130,27 @@ def batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]
 _NLP: Language | None = None
 
 
-def _init_worker(nlp: Language | None, model: str) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """A worker must not outlive a killed parent (pool workers would wait on their queue forever)."""
+    try:  # Linux: the kernel signals us when the parent dies
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:  # elsewhere, and for a parent that died before prctl: poll
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _init_worker(nlp: Language | None, model: str, parent: int) -> None:
     global _NLP
+    _exit_with_parent(parent)
     _NLP = nlp if nlp is not None else load(model)
 
 
@@ -140,9 +161,9 @@ def _work(documents: list[Document]) -> list[dict[str, Any]]:
 
 def _pool(nlp: Language, n_process: int) -> ProcessPoolExecutor:
     if "fork" in mp.get_all_start_methods():
-        return ProcessPoolExecutor(n_process, mp.get_context("fork"), _init_worker, (nlp, MODEL))
+        return ProcessPoolExecutor(n_process, mp.get_context("fork"), _init_worker, (nlp, MODEL, os.getpid()))
     # spawn: each worker loads the default pipeline itself (custom components must be importable)
-    return ProcessPoolExecutor(n_process, mp.get_context("spawn"), _init_worker, (None, MODEL))
+    return ProcessPoolExecutor(n_process, mp.get_context("spawn"), _init_worker, (None, MODEL, os.getpid()))
 
 
 def _parallel(chunks: Iterator[list[Document]], nlp: Language, n_process: int) -> Iterator[dict[str, Any]]:
