@@ -146,3 +146,33 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
     while time.time() < deadline and any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers):
         time.sleep(0.2)
     assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+
+
+def test_parquet_corpus_rows_become_the_same_documents_and_records(tmp_path, nlp):
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from casus.ingest import read_inputs
+    from casus.scale.local import documents
+    from casus.scale.ray_job import CasusActor
+    from casus.scale.records import from_rows
+
+    rows = [{"id": f"p{i}", "text": s, "published": f"2024-03-0{i + 1}", "title": f"t{i}"}
+            for i, s in enumerate(SENTENCES)] + [{"id": "blank", "text": " ", "published": None, "title": None}]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "corpus.parquet")
+    (tmp_path / "corpus.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    from_parquet = list(documents([str(tmp_path / "corpus.parquet")]))
+    from_jsonl = list(read_inputs([str(tmp_path / "corpus.jsonl")]))
+    strip = lambda d: (d.id, d.text, d.meta, [e["stage"] for e in d.errors])  # noqa: E731
+    assert [strip(d) for d in from_parquet] == [strip(d) for d in from_jsonl]
+    assert from_parquet[0].meta == {"published": "2024-03-01", "title": "t0"}
+
+    actor = CasusActor.__new__(CasusActor)  # the Ray actor's batch function, without a cluster
+    actor.nlp = nlp
+    out = actor(pq.read_table(tmp_path / "corpus.parquet"))
+    assert out.column("month").to_pylist() == ["2024-03"] * 5 + ["unknown"]
+    by_ray = list(from_rows(out))
+    assert by_ray[:5] == list(extract(from_jsonl[:5], nlp=nlp))
+    assert by_ray[5]["errors"] and by_ray[5]["id"] == "blank"
