@@ -17,6 +17,7 @@ from casus.scale.records import PARTITION, SCHEMA, document_from_row, to_table
 # Reading lines and writing Parquet is light next to parsing; with a whole CPU each, read and write
 # tasks would wait forever behind an actor pool that holds every core.
 IO_CPUS = 0.0
+BLOCK_BYTES = 16 * 2**20  # input bytes per block (~4,000 news articles)
 
 
 class CasusActor:
@@ -57,19 +58,33 @@ def _filesystem(url: str) -> tuple[Any, str]:
     return PyFileSystem(FSSpecHandler(fs)), path
 
 
-def read(inputs: list[str]):  # noqa: ANN201
+def _blocks(path: str, fs: Any, actors: int) -> int | None:
+    """Enough blocks to keep every actor busy: Ray hands whole blocks to actors, and its default
+    splits a small file into as few blocks as there are CPUs, leaving actors idle at the tail."""
+    if fs is not None:
+        return None
+    from pathlib import Path
+
+    p = Path(path)
+    files = [f for f in p.rglob("*") if f.is_file()] if p.is_dir() else [p] if p.is_file() else []
+    size = sum(f.stat().st_size for f in files)
+    return max(8 * actors, -(-size // BLOCK_BYTES))
+
+
+def read(inputs: list[str], actors: int = 1):  # noqa: ANN201
     import ray.data
 
     datasets = []
     for url in inputs:
         fs, path = _filesystem(url)
+        blocks = _blocks(path, fs, actors)
         if path.endswith(".parquet") or (fs is None and _is_parquet_dir(path)):
-            datasets.append(ray.data.read_parquet(path, filesystem=fs, num_cpus=IO_CPUS))
+            datasets.append(ray.data.read_parquet(path, filesystem=fs, num_cpus=IO_CPUS, override_num_blocks=blocks))
         else:
             # Lines, not ray.data.read_json: the JSONL reader's rules (malformed line → error record,
             # metadata keys, ids) then hold on Ray exactly as they do locally.
             datasets.append(ray.data.read_text(path, filesystem=fs, file_extensions=["jsonl", "ndjson", "json"],
-                                              num_cpus=IO_CPUS))
+                                              num_cpus=IO_CPUS, override_num_blocks=blocks))
     ds = datasets[0]
     return ds.union(*datasets[1:]) if len(datasets) > 1 else ds
 
@@ -107,7 +122,7 @@ def _job(inputs: list[str], output: str, actors: int | None, batch_size: int) ->
     import ray.data
 
     n_actors = actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
-    ds = read(inputs).map_batches(CasusActor, batch_size=batch_size, batch_format="pyarrow",
+    ds = read(inputs, n_actors).map_batches(CasusActor, batch_size=batch_size, batch_format="pyarrow",
                                   compute=ray.data.ActorPoolStrategy(size=n_actors), num_cpus=1)
     fs, path = _filesystem(output)
     # Streaming execution: blocks flow read → actors → files; nothing holds the whole record set.
