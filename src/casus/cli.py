@@ -38,6 +38,9 @@ def _nlp_with_kb(kb: list[str] | None):  # noqa: ANN202
         raise typer.Exit(2) from exc
     return nlp
 
+ProcessesOption = Annotated[int, typer.Option("--processes", "-p",
+                                              help="Worker processes; 0 (the default) uses every core.")]
+
 
 class OutFormat(StrEnum):
     table = "table"
@@ -97,6 +100,22 @@ Timeout = Annotated[float, typer.Option("--timeout", help="Seconds to wait for a
 MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Largest body fetched from a URL.")]
 
 
+
+def _progress(description: str) -> Progress:
+    """A documents/s progress bar on stderr, so it never mixes with records on stdout."""
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed} docs"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
+    progress = Progress(*columns, console=err, transient=False)
+    progress.add_task(description, total=None, rate="")
+    return progress
+
+
+def _tick(progress: Progress, done: int) -> None:
+    task = progress.tasks[0]
+    elapsed = task.elapsed or 0
+    progress.update(task.id, completed=done, rate=f"{done / elapsed:.1f} docs/s" if elapsed else "")
+
+
 def _documents(paths: list[str], options: Any = None) -> Iterator[Document]:
     from casus.ingest import read_inputs
 
@@ -115,7 +134,7 @@ def _options(id_field: str, text_field: str, date_field: str, url_field: str, ti
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs; - for stdin.")],
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.text,
-    processes: Annotated[int, typer.Option("--processes", "-p", help="Worker processes.")] = 1,
+    processes: ProcessesOption = 0,
     batch_size: Annotated[int, typer.Option(help="Documents per spaCy batch.")] = 32,
     kb: KbOption = None,
     id_field: IdField = "id",
@@ -134,16 +153,26 @@ def extract(
     out = Console(soft_wrap=True)
     total = failed = 0
     options = _options(id_field, text_field, date_field, url_field, title_field, timeout, max_bytes)
-    for record in run(_documents(paths, options), nlp=nlp, batch_size=batch_size, n_process=processes):
-        total += 1
-        failed += is_failed(record)
-        if fmt == ExtractFormat.jsonl:
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        else:
-            print_record(record, out)
-        for e in record["errors"]:
-            err.print(f"{record['id']}: {e.get('level', 'error')} [{e['stage']}] {e['message']}",
-                      markup=False, highlight=False)
+    # The bar only when records go to a file or pipe: on a terminal it would interleave with them.
+    progress = _progress("extracting") if not sys.stdout.isatty() and err.is_terminal else None
+    if progress:
+        progress.start()
+    try:
+        for record in run(_documents(paths, options), nlp=nlp, batch_size=batch_size, n_process=processes):
+            total += 1
+            failed += is_failed(record)
+            if fmt == ExtractFormat.jsonl:
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                print_record(record, out)
+            for e in record["errors"]:
+                err.print(f"{record['id']}: {e.get('level', 'error')} [{e['stage']}] {e['message']}",
+                          markup=False, highlight=False)
+            if progress:
+                _tick(progress, total)
+    finally:
+        if progress:
+            progress.stop()
     if total == 0 or failed == total:
         err.print(f"no document could be analysed ({failed} of {total} failed)")
         raise typer.Exit(1)
@@ -153,7 +182,7 @@ def extract(
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs; - for stdin.")],
     db: DbOption = "casus.duckdb",
-    processes: Annotated[int, typer.Option("--processes", "-p", help="Worker processes.")] = 1,
+    processes: ProcessesOption = 0,
     batch_size: Annotated[int, typer.Option(help="Documents per stored transaction.")] = 32,
     kb: KbOption = None,
     id_field: IdField = "id",
@@ -184,10 +213,7 @@ def ingest(
 
     total = failed = added = 0
     batch: list[dict[str, Any]] = []
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.completed} docs"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task("ingesting", total=None, rate="")
+    with _progress("ingesting") as progress:
         for record in run(fresh(), nlp=nlp, batch_size=batch_size, n_process=processes):
             total += 1
             failed += is_failed(record)
@@ -195,8 +221,7 @@ def ingest(
             if len(batch) >= batch_size:
                 added += store.add_batch(batch)
                 batch = []
-            elapsed = progress.tasks[0].elapsed or 0
-            progress.update(task, advance=1, rate=f"{total / elapsed:.1f} docs/s" if elapsed else "")
+            _tick(progress, total)
         if batch:
             added += store.add_batch(batch)
     counts = store.summary()
@@ -352,6 +377,107 @@ def serve(
         raise typer.Exit(1)
     err.print(f"casus workbench on http://{host}:{port}/  (API docs: /docs, store: {db})", soft_wrap=True)
     run(db, host=host, port=port, token=token, read_only=read_only)
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+@app.command()
+def run(
+    source: Annotated[str, typer.Argument(metavar="INPUT",
+                                          help="JSONL/Parquet file or directory (or any fsspec URL with Ray).")],
+    output: Annotated[str, typer.Argument(metavar="OUTPUT", help="Directory for Parquet records, by month.")],
+    engine: Annotated[Engine, typer.Option(help="local worker processes, or a Ray Data job.")] = Engine.local,
+    address: Annotated[str | None, typer.Option(help="Ray cluster address (e.g. auto); default: start one.")] = None,
+    processes: ProcessesOption = 0,
+    batch_size: Annotated[int, typer.Option(help="Documents per batch.")] = 32,
+    overwrite: Annotated[bool, typer.Option(help="Replace OUTPUT if it holds files.")] = False,
+) -> None:
+    """Extract records from a corpus into Parquet files partitioned by publication month."""
+    import shutil
+    from pathlib import Path
+
+    out = Path(output)
+    if "://" not in output and out.exists() and any(out.iterdir()):
+        if not overwrite:
+            err.print(f"{output} is not empty (use --overwrite to replace it)")
+            raise typer.Exit(1)
+        shutil.rmtree(out)
+    if engine == Engine.ray:
+        try:
+            from casus.scale import ray_job
+        except ImportError as exc:
+            err.print(f"the Ray engine needs the ray extra: pip install 'casus[ray]' ({exc})")
+            raise typer.Exit(1) from exc
+        n = ray_job.run([source], output, address=address, actors=processes or None, batch_size=batch_size)
+        err.print(f"{n} records → {output} (Ray)")
+        return
+    from casus.pipeline import extract as extract_records
+    from casus.scale.local import documents, write_partitioned
+
+    with _progress("extracting") as progress:
+        done = 0
+
+        def counted() -> Iterator[dict[str, Any]]:
+            nonlocal done
+            for record in extract_records(documents([source]), batch_size=batch_size, n_process=processes):
+                done += 1
+                _tick(progress, done)
+                yield record
+
+        n = write_partitioned(counted(), output)
+    err.print(f"{n} records → {output}")
+    if n == 0:
+        raise typer.Exit(1)
+
+
+@app.command("load")
+def load_parquet(
+    source: Annotated[str, typer.Argument(metavar="PARQUET", help="Directory (or file) written by `casus run`.")],
+    db: DbOption = "casus.duckdb",
+) -> None:
+    """Load Parquet records into a store; documents already stored are skipped."""
+    from casus.scale.records import read_records
+    from casus.store import Store
+
+    with Store(db) as store:
+        seen, added = store.add_records(read_records(source))
+        counts = store.summary()
+    err.print(f"{seen} records read, {added} new documents stored → {db}")
+    err.print("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+    gdelt = "gdelt"
+
+
+@app.command()
+def export(
+    out: Annotated[str, typer.Argument(metavar="OUT", help="Output file; - for stdout (not parquet).")],
+    db: DbOption = "casus.duckdb",
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f",
+                                              help="jsonl/parquet: records; csv: event rows; gdelt: GDELT 2.0 "
+                                                   "event table (tab-separated).")] = ExportFormat.jsonl,
+    actor: Annotated[str | None, typer.Option(help="Source or target actor id or name.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. THREATEN.")] = None,
+    since: Annotated[str | None, typer.Option(help="Earliest date, YYYY[-MM[-DD]].")] = None,
+    until: Annotated[str | None, typer.Option(help="Latest date, YYYY[-MM[-DD]].")] = None,
+    header: Annotated[bool, typer.Option(help="Header line in csv/gdelt output.")] = True,
+    include_negated: Annotated[bool, typer.Option(help="Keep negated events in the gdelt table.")] = False,
+) -> None:
+    """Export records or events; filters as for `casus events` (records: documents with a matching event)."""
+    from casus.export import export as run_export
+
+    with _open(db) as store:
+        n = run_export(store, fmt.value, out, include_negated=include_negated, header=header, actor=actor,
+                       type_=type_, since=since, until=until)
+    what = "records" if fmt in (ExportFormat.jsonl, ExportFormat.parquet) else "events"
+    err.print(f"{n} {what} → {out}")
 
 
 def main() -> None:

@@ -108,6 +108,17 @@ class Store:
             raise
         return added
 
+    def add_records(self, records: Iterable[dict[str, Any]], batch_size: int = 256) -> tuple[int, int]:
+        """Bulk load a stream of records, one transaction per batch; returns (records read, new documents)."""
+        from itertools import islice
+
+        it = iter(records)
+        seen = added = 0
+        while batch := list(islice(it, batch_size)):
+            seen += len(batch)
+            added += self.add_batch(batch)
+        return seen, added
+
     def _insert(self, table: str, rows: list[list[Any]], ignore: bool = False,
                 columns: tuple[str, ...] | None = None) -> None:
         if not rows:

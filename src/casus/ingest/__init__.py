@@ -7,6 +7,7 @@ raises on bad content. A `<stem>.json` sidecar next to any single-document file 
 from __future__ import annotations
 
 import glob
+import itertools
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -95,13 +96,19 @@ def read_path(path: Path, options: ReadOptions = DEFAULT) -> Iterator[Document]:
 
 
 def read_stdin(options: ReadOptions = DEFAULT) -> Iterator[Document]:
-    data = sys.stdin.buffer.read()
-    if data.lstrip()[:1] == b"{":
+    # JSONL on stdin is streamed line by line (constant memory on any size); plain text is one document.
+    stream = sys.stdin.buffer
+    head: list[bytes] = []
+    for line in stream:
+        head.append(line)
+        if line.strip():
+            break
+    if b"".join(head).lstrip()[:1] == b"{":
         from casus.ingest.jsonl import read_jsonl_lines
 
-        yield from read_jsonl_lines(iter(data.splitlines(keepends=True)), origin="<stdin>", options=options)
+        yield from read_jsonl_lines(itertools.chain(head, stream), origin="<stdin>", options=options)
     else:
-        yield decode(data, doc_id=None, origin="<stdin>")
+        yield decode(b"".join(head) + stream.read(), doc_id=None, origin="<stdin>")
 
 
 def read_inputs(args: Iterable[str], options: ReadOptions | None = None) -> Iterator[Document]:
