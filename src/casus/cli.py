@@ -235,6 +235,10 @@ def ingest(
         raise typer.Exit(1)
 
 
+# The summary is a first look: it leaves out the least confident events (all are stored and listed by `events`).
+SUMMARY_MIN_CONFIDENCE = 0.3
+
+
 def _emit(columns: list[str], rows: list[tuple], fmt: OutFormat, title: str) -> None:
     if fmt == OutFormat.json:
         sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str,
@@ -275,12 +279,14 @@ def events(
     since: Annotated[str | None, typer.Option(help="Earliest date, YYYY[-MM[-DD]].")] = None,
     until: Annotated[str | None, typer.Option(help="Latest date, YYYY[-MM[-DD]].")] = None,
     place: Annotated[str | None, typer.Option(help="Location name (part of it), ISO3 country or admin1.")] = None,
+    min_confidence: Annotated[float, typer.Option(help="Only events at least this confident (0-1).")] = 0.0,
     fmt: FmtOption = OutFormat.table,
     limit: LimitOption = 100,
 ) -> None:
     """List stored events."""
     with _open(db) as store:
-        _emit(*store.events(actor, type_, since, until, limit, place=place), fmt, "events")
+        _emit(*store.events(actor, type_, since, until, limit, place=place, min_confidence=min_confidence),
+              fmt, "events")
 
 
 @app.command()
@@ -338,17 +344,25 @@ def summary(db: DbOption = "casus.duckdb") -> None:
         for r in (dict(zip(cols, row, strict=True)) for row in rows):
             code = "/".join(x for x in (r["country"], r["sector"]) if x) or "-"
             out.print(f"  {r['id']:<22} {r['name']:<26} {code:<8} {r['mentions']}", markup=False)
+        names = dict(store.query("SELECT id, name FROM actors")[1])
         cols, rows = store.quotes(limit=20)
         out.print("[bold]quotes[/bold] (kind, speaker: content)")
         for r in (dict(zip(cols, row, strict=True)) for row in rows):
             content = r["content"] if len(r["content"]) <= 80 else r["content"][:79] + "…"
-            out.print(f"  {r['kind']:<8} {r['speaker_actor'] or r['speaker']}: “{content}”", markup=False)
-        cols, rows = store.events(limit=30)
-        out.print("[bold]events[/bold] (date, type, source → target \\[trigger] modality confidence)")
+            out.print(f"  {r['kind']:<8} {names.get(r['speaker_actor']) or r['speaker']}: “{content}”", markup=False)
+        floor = SUMMARY_MIN_CONFIDENCE
+        cols, rows = store.events(limit=30, min_confidence=floor)
+        hidden = counts["events"] - store.query("SELECT count(*) FROM events WHERE confidence >= ?", [floor])[1][0][0]
+        out.print(f"[bold]events[/bold] with confidence ≥ {floor} (date, type, source → target \\[trigger] "
+                  "@ place, modality, confidence)")
         for r in (dict(zip(cols, row, strict=True)) for row in rows):
-            flags = " ".join(k for k in ("negated", "hypothetical", "reported") if r[k])
-            out.print(f"  {r['date'] or '-':<10} {r['type']:<9} {r['source_actor'] or r['source'] or '-'} → "
-                      f"{r['target_actor'] or r['target'] or '-'} [{r['trigger']}] {flags} {r['confidence']:.2f}",
+            flags = " ".join(k for k in ("negated", "hypothetical", "future", "historical", "reported") if r[k])
+            where = f" @ {r['location']}" if r.get("location") else ""
+            out.print(f"  {r['date'] or '-':<10} {r['type']:<9} {names.get(r['source_actor']) or r['source'] or '-'} → "
+                      f"{names.get(r['target_actor']) or r['target'] or '-'} [{r['trigger']}]{where} {flags} "
+                      f"{r['confidence']:.2f}", markup=False)
+        if hidden:
+            out.print(f"  ({hidden} less confident events not shown: casus events --db {db} lists them all)",
                       markup=False)
 
 

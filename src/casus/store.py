@@ -210,11 +210,17 @@ class Store:
 
     def events(self, actor: str | None = None, type_: str | None = None, since: str | None = None,
                until: str | None = None, limit: int = 100,
-               place: str | None = None) -> tuple[list[str], list[tuple]]:
+               place: str | None = None, min_confidence: float | None = None) -> tuple[list[str], list[tuple]]:
         where, params = [], []
         if actor:
-            where.append("(source_actor = ? OR target_actor = ? OR source ILIKE ? OR target ILIKE ?)")
-            params += [actor, actor, f"%{actor}%", f"%{actor}%"]
+            # by canonical name too, so "--actor Putin" finds events whose source is "he" resolved to him
+            where.append("(source_actor = ? OR target_actor = ? OR source ILIKE ? OR target ILIKE ? OR "
+                         "source_actor IN (SELECT id FROM actors WHERE name ILIKE ?) OR "
+                         "target_actor IN (SELECT id FROM actors WHERE name ILIKE ?))")
+            params += [actor, actor, f"%{actor}%", f"%{actor}%", f"%{actor}%", f"%{actor}%"]
+        if min_confidence:
+            where.append("confidence >= ?")
+            params.append(min_confidence)
         if type_:
             where.append("type = ?")
             params.append(type_.upper())
@@ -230,7 +236,7 @@ class Store:
             where.append("(location ILIKE ? OR country = ? OR admin1 ILIKE ?)")
             params += [f"%{place}%", place.upper(), f"%{place}%"]
         sql = ("SELECT doc_id, date, type, source_actor, source, target_actor, target, trigger, location, country, "
-               "negated, hypothetical, reported, confidence FROM events")
+               "negated, hypothetical, future, historical, reported, confidence FROM events")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY date NULLS LAST, doc_id, n LIMIT ?"

@@ -144,6 +144,13 @@ def _role(doc: Doc, head: Token | None, keep_conj: bool = True) -> dict[str, Any
     return role
 
 
+def _names_actor(doc: Doc, head: Token) -> bool:
+    """True when the role's head word itself is a (non-pronoun) actor mention, not a word whose
+    phrase merely contains one ("its participation", "it")."""
+    return head.pos_ != "PRON" and any(m["tok"] <= head.i < m["tok_end"] and m.get("via") != "pronoun"
+                                       for m in doc._.mentions or [])
+
+
 class EventCoder:
     def __init__(self, model: str | None = None, min_confidence: float = 0.5, sentence_floor: float = 0.1,
                  lexicon_bonus: float = 0.15, lexicon_floor: float = 0.05):
@@ -254,10 +261,11 @@ class EventCoder:
             split = target is not None and source is not None and target.dep_ == "conj" and target.head.i == source.i
             info = types[etype]
             src_role, tgt_role = _role(doc, source, keep_conj=not split), _role(doc, target)
-            if src_role and tgt_role and src_role.get("actor") and src_role["actor"] == tgt_role.get("actor"):
-                # "Moscow said it will not accept", "Kyiv surrendered its arsenal": the object is the
-                # actor itself, not a recipient
-                tgt_role = None
+            if (src_role and tgt_role and target is not None and src_role.get("actor")
+                    and src_role["actor"] == tgt_role.get("actor") and not _names_actor(doc, target)):
+                # "Moscow said it will not accept …", "Kyiv surrendered its arsenal": the phrase only
+                # contains the actor; keep the span as evidence but don't code a self-directed dyad
+                tgt_role = {**tgt_role, "actor": None}
             events.append({
                 "type": etype, "quad": info["quad"], "cameo_root": info["cameo_root"],
                 "goldstein": info["goldstein"],
