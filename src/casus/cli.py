@@ -267,6 +267,13 @@ def _open(db: str):  # noqa: ANN202
     return Store(db, read_only=True)
 
 
+ActorFilter = Annotated[str | None, typer.Option("--actor", help="Source or target actor id or name.")]
+TypeFilter = Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. THREATEN.")]
+SinceFilter = Annotated[str | None, typer.Option("--since", help="Earliest date, YYYY[-MM[-DD]].")]
+UntilFilter = Annotated[str | None, typer.Option("--until", help="Latest date, YYYY[-MM[-DD]].")]
+PlaceFilter = Annotated[str | None, typer.Option("--place", help="Location name (part of it), ISO3 country or admin1.")]
+ConfidenceFilter = Annotated[float, typer.Option("--min-confidence", help="Only events at least this confident (0-1).")]
+
 FmtOption = Annotated[OutFormat, typer.Option("--format", "-f", help="table, csv or json.")]
 LimitOption = Annotated[int, typer.Option(help="Most rows to print.")]
 
@@ -274,12 +281,12 @@ LimitOption = Annotated[int, typer.Option(help="Most rows to print.")]
 @app.command()
 def events(
     db: DbOption = "casus.duckdb",
-    actor: Annotated[str | None, typer.Option(help="Source or target actor id or name.")] = None,
-    type_: Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. THREATEN.")] = None,
-    since: Annotated[str | None, typer.Option(help="Earliest date, YYYY[-MM[-DD]].")] = None,
-    until: Annotated[str | None, typer.Option(help="Latest date, YYYY[-MM[-DD]].")] = None,
-    place: Annotated[str | None, typer.Option(help="Location name (part of it), ISO3 country or admin1.")] = None,
-    min_confidence: Annotated[float, typer.Option(help="Only events at least this confident (0-1).")] = 0.0,
+    actor: ActorFilter = None,
+    type_: TypeFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    place: PlaceFilter = None,
+    min_confidence: ConfidenceFilter = 0.0,
     fmt: FmtOption = OutFormat.table,
     limit: LimitOption = 100,
 ) -> None:
@@ -477,10 +484,12 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f",
                                               help="jsonl/parquet: records; csv: event rows; gdelt: GDELT 2.0 "
                                                    "event table (tab-separated).")] = ExportFormat.jsonl,
-    actor: Annotated[str | None, typer.Option(help="Source or target actor id or name.")] = None,
-    type_: Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. THREATEN.")] = None,
-    since: Annotated[str | None, typer.Option(help="Earliest date, YYYY[-MM[-DD]].")] = None,
-    until: Annotated[str | None, typer.Option(help="Latest date, YYYY[-MM[-DD]].")] = None,
+    actor: ActorFilter = None,
+    type_: TypeFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    place: PlaceFilter = None,
+    min_confidence: ConfidenceFilter = 0.0,
     header: Annotated[bool, typer.Option(help="Header line in csv/gdelt output.")] = True,
     include_negated: Annotated[bool, typer.Option(help="Keep negated events in the gdelt table.")] = False,
 ) -> None:
@@ -489,7 +498,7 @@ def export(
 
     with _open(db) as store:
         n = run_export(store, fmt.value, out, include_negated=include_negated, header=header, actor=actor,
-                       type_=type_, since=since, until=until)
+                       type_=type_, since=since, until=until, place=place, min_confidence=min_confidence)
     what = "records" if fmt in (ExportFormat.jsonl, ExportFormat.parquet) else "events"
     err.print(f"{n} {what} → {out}")
 

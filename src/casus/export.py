@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 from casus.data_files import plover_types
-from casus.store import Store
+from casus.store import Store, event_filter
 
 CHUNK = 2048
 
@@ -50,25 +50,6 @@ CSV_COLUMNS = ["doc_id", "n", "published", "url", "title", "date", "date_granula
                "negated", "hypothetical", "future", "historical", "reported", "mode", "contexts", "confidence"]
 
 
-def event_filter(actor: str | None = None, type_: str | None = None, since: str | None = None,
-                 until: str | None = None) -> tuple[str, list[Any]]:
-    """The `casus events` filters (same semantics as Store.events) as a WHERE clause over `e`."""
-    where, params = [], []
-    if actor:
-        where.append("(e.source_actor = ? OR e.target_actor = ? OR e.source ILIKE ? OR e.target ILIKE ?)")
-        params += [actor, actor, f"%{actor}%", f"%{actor}%"]
-    if type_:
-        where.append("e.type = ?")
-        params.append(type_.upper())
-    if since:
-        where.append("e.date >= ?")
-        params.append(since)
-    if until:
-        where.append("e.date <= ?")
-        params.append(until + "\uffff")
-    return (" WHERE " + " AND ".join(where)) if where else "", params
-
-
 def _chunks(store: Store, sql: str, params: list[Any]) -> Iterator[tuple[list[str], list[tuple]]]:
     cur = store.con.execute(sql, params)
     columns = [d[0] for d in cur.description]
@@ -76,8 +57,8 @@ def _chunks(store: Store, sql: str, params: list[Any]) -> Iterator[tuple[list[st
         yield columns, rows
 
 
-def records(store: Store, **filters: str | None) -> Iterator[dict[str, Any]]:
-    where, params = event_filter(**filters)
+def records(store: Store, **filters: Any) -> Iterator[dict[str, Any]]:
+    where, params = event_filter(**filters, alias="e.")
     if where:
         sql = (f"SELECT d.record FROM documents d WHERE d.hash IN (SELECT e.doc_hash FROM events e{where})"
                " ORDER BY d.published NULLS LAST, d.id")
@@ -88,8 +69,8 @@ def records(store: Store, **filters: str | None) -> Iterator[dict[str, Any]]:
             yield json.loads(text)
 
 
-def event_rows(store: Store, **filters: str | None) -> Iterator[dict[str, Any]]:
-    where, params = event_filter(**filters)
+def event_rows(store: Store, **filters: Any) -> Iterator[dict[str, Any]]:
+    where, params = event_filter(**filters, alias="e.")
     sql = EVENT_SQL + where + " ORDER BY e.date NULLS LAST, e.doc_id, e.n"
     for columns, rows in _chunks(store, sql, params):
         for row in rows:
@@ -150,7 +131,7 @@ def gdelt_row(row: dict[str, Any], quads: dict[str, int]) -> dict[str, Any]:
     return out
 
 
-def gdelt_rows(store: Store, include_negated: bool = False, **filters: str | None) -> Iterator[dict[str, Any]]:
+def gdelt_rows(store: Store, include_negated: bool = False, **filters: Any) -> Iterator[dict[str, Any]]:
     """GDELT-shaped rows. Negated events ("did not attack") are left out unless asked for: GDELT has no
     negation column, so a consumer would read them as events that happened."""
     quads = _quad_codes()
@@ -214,7 +195,7 @@ def write_parquet_records(items: Iterator[dict[str, Any]], out: str) -> int:
 
 
 def export(store: Store, fmt: str, out: str, include_negated: bool = False, header: bool = True,
-           **filters: str | None) -> int:
+           **filters: Any) -> int:
     """Write the export; returns how many records or rows were written."""
     if fmt == "jsonl":
         return write_jsonl(records(store, **filters), out)

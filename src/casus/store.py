@@ -47,6 +47,39 @@ CREATE TABLE IF NOT EXISTS errors (
 """
 
 
+def event_filter(actor: str | None = None, type_: str | None = None, since: str | None = None,
+                 until: str | None = None, place: str | None = None, min_confidence: float | None = None,
+                 alias: str = "") -> tuple[str, list[Any]]:
+    """The event filters of `casus events` and `casus export`, as a WHERE clause over the events table
+    (columns prefixed with `alias`, e.g. "e.")."""
+    a = alias
+    where, params = [], []
+    if actor:
+        # by canonical name too, so "--actor Putin" finds events whose source is "he" resolved to him
+        where.append(f"({a}source_actor = ? OR {a}target_actor = ? OR {a}source ILIKE ? OR {a}target ILIKE ? OR "
+                     f"{a}source_actor IN (SELECT id FROM actors WHERE name ILIKE ?) OR "
+                     f"{a}target_actor IN (SELECT id FROM actors WHERE name ILIKE ?))")
+        params += [actor, actor, f"%{actor}%", f"%{actor}%", f"%{actor}%", f"%{actor}%"]
+    if min_confidence:
+        where.append(f"{a}confidence >= ?")
+        params.append(min_confidence)
+    if type_:
+        where.append(f"{a}type = ?")
+        params.append(type_.upper())
+    # a value with a span ("2025-W36", "2025-08", a range) is in [since, until] when all of its
+    # span is: a vague "in recent months" does not match a one-day window
+    if since:
+        where.append(f"coalesce({a}date_start, {a}date) >= ?")
+        params.append(since)
+    if until:
+        where.append(f"coalesce({a}date_end, {a}date) <= ?")
+        params.append(until + "\uffff")
+    if place:
+        where.append(f"({a}location ILIKE ? OR {a}country = ? OR {a}admin1 ILIKE ?)")
+        params += [f"%{place}%", place.upper(), f"%{place}%"]
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
 def _text(record: dict[str, Any], span: dict[str, Any] | None) -> str | None:
     if not span or span.get("start") is None:
         return None
@@ -211,35 +244,10 @@ class Store:
     def events(self, actor: str | None = None, type_: str | None = None, since: str | None = None,
                until: str | None = None, limit: int = 100,
                place: str | None = None, min_confidence: float | None = None) -> tuple[list[str], list[tuple]]:
-        where, params = [], []
-        if actor:
-            # by canonical name too, so "--actor Putin" finds events whose source is "he" resolved to him
-            where.append("(source_actor = ? OR target_actor = ? OR source ILIKE ? OR target ILIKE ? OR "
-                         "source_actor IN (SELECT id FROM actors WHERE name ILIKE ?) OR "
-                         "target_actor IN (SELECT id FROM actors WHERE name ILIKE ?))")
-            params += [actor, actor, f"%{actor}%", f"%{actor}%", f"%{actor}%", f"%{actor}%"]
-        if min_confidence:
-            where.append("confidence >= ?")
-            params.append(min_confidence)
-        if type_:
-            where.append("type = ?")
-            params.append(type_.upper())
-        # a value with a span ("2025-W36", "2025-08", a range) is in [since, until] when all of its
-        # span is: a vague "in recent months" does not match a one-day window
-        if since:
-            where.append("coalesce(date_start, date) >= ?")
-            params.append(since)
-        if until:
-            where.append("coalesce(date_end, date) <= ?")
-            params.append(until + "\uffff")
-        if place:
-            where.append("(location ILIKE ? OR country = ? OR admin1 ILIKE ?)")
-            params += [f"%{place}%", place.upper(), f"%{place}%"]
+        where, params = event_filter(actor, type_, since, until, place, min_confidence)
         sql = ("SELECT doc_id, date, type, source_actor, source, target_actor, target, trigger, location, country, "
                "negated, hypothetical, future, historical, reported, confidence FROM events")
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY date NULLS LAST, doc_id, n LIMIT ?"
+        sql += where + " ORDER BY date NULLS LAST, doc_id, n LIMIT ?"
         return self.query(sql, params + [limit])
 
     def quotes(self, speaker: str | None = None, kind: str | None = None,
