@@ -228,7 +228,37 @@ class PlaceResolver:
             trig = trigger_token(doc, ev)
             span = event_place(trig, places, ev) if trig is not None else None
             ev["location"] = _location(items[(span.start, span.end)]) if span is not None else None
+            if ev["location"]:
+                ev["location"]["basis"] = "text"
+        _same_speaker_same_day(doc._.events or [])
         return doc
+
+
+def _same_speaker_same_day(events: list[dict[str, Any]]) -> None:
+    """A statement with no place of its own gets the place where its speaker spoke that day.
+
+    News reports one appearance over several sentences ("Putin warned on Friday …", then "…," Putin
+    said at the forum in Vladivostok): the place is named once. Only verbal events inherit, and only
+    from a verbal event of the same source actor on the same day; the location says so (`basis`).
+    """
+    def key(ev: dict[str, Any]) -> tuple[str, str] | None:
+        actor = (ev.get("source") or {}).get("actor")
+        date = ev.get("date") or {}
+        if not actor or not date.get("value") or date.get("granularity") != "day":
+            return None
+        if not str(ev.get("quad") or "").startswith("verbal"):
+            return None
+        return actor, date["value"]
+
+    where: dict[tuple[str, str], dict[str, Any]] = {}
+    for ev in events:
+        k = key(ev)
+        if k and ev.get("location") and k not in where:
+            where[k] = ev["location"]
+    for ev in events:
+        k = key(ev)
+        if k and not ev.get("location") and k in where:
+            ev["location"] = {**where[k], "basis": "same speaker, same day"}
 
 
 @Language.factory("casus_place")
