@@ -54,3 +54,18 @@ def test_missing_file_and_glob(tmp_path):
     (tmp_path / "two.txt").write_text("Two.", encoding="utf-8")
     ids = [d.id for d in read_inputs([str(tmp_path / "*.txt"), str(tmp_path / "nope.txt")])]
     assert ids == ["one", "two", "nope"]
+
+
+def test_jsonl_corpora_stream_past_the_single_file_size_limit(tmp_path, monkeypatch):
+    import casus.ingest
+
+    # the size limit guards single documents; a corpus is read line by line whatever its size
+    monkeypatch.setattr(casus.ingest, "MAX_BYTES", 200)
+    corpus = tmp_path / "big.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"n{i}", "text": "Police detained protesters. " * 3}) + "\n"
+                              for i in range(20)), encoding="utf-8")
+    single = tmp_path / "big.txt"
+    single.write_text("Police detained protesters. " * 20, encoding="utf-8")
+    docs = list(read_inputs([str(corpus), str(single)]))
+    assert [d.id for d in docs[:20]] == [f"n{i}" for i in range(20)] and not any(d.failed for d in docs[:20])
+    assert docs[20].failed and "too large" in docs[20].errors[0]["message"]

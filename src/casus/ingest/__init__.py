@@ -67,6 +67,21 @@ def _single(path: Path, data: bytes, suffix: str) -> Document:
 
 def read_path(path: Path, options: ReadOptions = DEFAULT) -> Iterator[Document]:
     suffix = path.suffix.lower()
+    if suffix in JSONL:
+        # a corpus of any size is streamed line by line: memory stays flat on a 2 GB file
+        from casus.ingest.jsonl import read_jsonl_lines
+
+        try:
+            fh = open(path, "rb")
+        except FileNotFoundError:
+            yield failed(path.stem or str(path), str(path), f"no such file: {path}")
+            return
+        except OSError as exc:
+            yield failed(path.stem or str(path), str(path), f"cannot read {path}: {exc}")
+            return
+        with fh:
+            yield from read_jsonl_lines(fh, origin=str(path), options=options)
+        return
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -79,11 +94,7 @@ def read_path(path: Path, options: ReadOptions = DEFAULT) -> Iterator[Document]:
     except OSError as exc:
         yield failed(path.stem or str(path), str(path), f"cannot read {path}: {exc}")
         return
-    if suffix in JSONL:
-        from casus.ingest.jsonl import read_jsonl_lines
-
-        yield from read_jsonl_lines(iter(data.splitlines(keepends=True)), origin=str(path), options=options)
-    elif suffix in TABLES:
+    if suffix in TABLES:
         from casus.ingest.table import read_table_bytes
 
         yield from read_table_bytes(data, str(path), TABLES[suffix], options)
