@@ -125,7 +125,16 @@ def _contexts(sent: Span) -> list[str]:
 
 
 def _entity_or_token(tok: Token) -> Span:
-    return next((e for e in tok.doc.ents if e.start <= tok.i < e.end), tok.doc[tok.i : tok.i + 1])
+    """The named entity holding the token, else the token (by IOB tags: Doc.ents walks the whole doc)."""
+    doc = tok.doc
+    if not tok.ent_type_:
+        return doc[tok.i : tok.i + 1]
+    start, end = tok.i, tok.i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end]
 
 
 def _role(doc: Doc, head: Token | None, keep_conj: bool = True) -> dict[str, Any] | None:

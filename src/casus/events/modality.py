@@ -54,6 +54,8 @@ def _conditional(tok: Token) -> bool:
 
 def _historical(tok: Token, published: str | None) -> bool:
     """A date in the event's own phrase that lies before the publication month, or words saying so."""
+    if not any(t.ent_type_ == "DATE" for t in tok.sent):
+        return False  # most sentences: skip Span.ents, which walks the whole document
     phrase = tok.doc[tok.left_edge.i : tok.right_edge.i + 1] if tok.pos_ in {"NOUN", "PROPN"} else None
     scope = [e for e in tok.sent.ents if e.label_ == "DATE"
              and (phrase is None or phrase.start <= e.start < phrase.end)

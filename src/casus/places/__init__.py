@@ -58,6 +58,7 @@ def _curated_re(gaz: Gazetteer) -> re.Pattern[str]:
 def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
     """Toponym spans with the feature class their wording asks for ("the city of X" -> city)."""
     found: list[tuple[Span, str | None]] = []
+    text = doc.text  # Doc.text joins every token on each access: read it once
     for ent in doc.ents:
         # the small model often calls a place an organisation ("Moldova's president") or a person
         # ("flooding in Valencia"): take those when the gazetteer knows the whole name as a country,
@@ -66,23 +67,23 @@ def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
             (ent.label_ == "ORG" and _known_name(ent.text)) or (locative(ent) and gazetteer().candidates(ent.text)))
         if ent.label_ in LABELS or misread:
             start, end, feature = ent.start_char, ent.end_char, None
-            before = DIRECTION_BEFORE.search(doc.text[max(0, start - 20):start])
+            before = DIRECTION_BEFORE.search(text[max(0, start - 20):start])
             if before:
                 start -= len(before[0])
-            if TOWN_COMMA.search(doc.text[max(0, start - 30):start]):
+            if TOWN_COMMA.search(text[max(0, start - 30):start]):
                 feature = "state"   # "Plains, Georgia": after a town, a state rather than a country
-            after = REGION_SUFFIX.match(doc.text[end:end + 12])
+            after = REGION_SUFFIX.match(text[end:end + 12])
             if after:
                 end += len(after[0])
                 feature = FEATURE_WORDS[after["kind"].lower()]
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is not None:
                 found.append((span, feature))
-    for m in CITY_OF.finditer(doc.text):
+    for m in CITY_OF.finditer(text):
         span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
         if span is not None:
             found.append((span, FEATURE_WORDS.get(m["kind"].split()[-1], "city")))
-    for m in _curated_re(gazetteer()).finditer(doc.text):
+    for m in _curated_re(gazetteer()).finditer(text):
         # curated names the model may miss, but only as written with a capital ("Donbas", "Gaza Strip")
         # or starting with a direction word ("eastern Ukraine")
         word = m[0].split()[0]
