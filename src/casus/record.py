@@ -15,7 +15,6 @@ from casus.document import Document
 from casus.offsets import OffsetMap
 
 SPAN_KEYS = ("content", "speaker", "cue", "source", "target", "trigger", "evidence", "date", "location")
-SPAN_LIST_KEYS = ("parts",)  # lists of spans, e.g. the quoted pieces of one quotation
 INTERNAL_KEYS = ("tok", "tok_end", "token")
 
 
@@ -25,19 +24,16 @@ def _map_span(span: dict[str, Any] | None, omap: OffsetMap) -> dict[str, Any] | 
     out = {k: v for k, v in span.items() if k not in INTERNAL_KEYS}
     if span.get("start") is not None and span.get("end") is not None:
         out["start"], out["end"] = omap.span(span["start"], span["end"])
-    if isinstance(span.get("parts"), list):  # members of a compound actor ("France and Britain")
-        out["parts"] = [_map_span(p, omap) for p in span["parts"]]
+    if isinstance(span.get("parts"), list):  # compound-actor members, or the pieces of one quotation
+        out["parts"] = [_map_span(p, omap) if isinstance(p, dict) else p for p in span["parts"]]
     return out
 
 
 def _map_item(item: dict[str, Any], omap: OffsetMap) -> dict[str, Any]:
-    out = {k: v for k, v in item.items() if k not in INTERNAL_KEYS}
+    out = _map_span(item, omap) or {}
     for key in SPAN_KEYS:
         if key in out and isinstance(out[key], dict):
             out[key] = _map_span(out[key], omap)
-    for key in SPAN_LIST_KEYS:
-        if key in out and isinstance(out[key], list):
-            out[key] = [_map_span(s, omap) if isinstance(s, dict) else s for s in out[key]]
     return out
 
 

@@ -157,12 +157,12 @@ class Store:
         if not rows:
             return
         verb = "INSERT OR IGNORE INTO" if ignore else "INSERT INTO"
-        names = columns or tuple(r[0] for r in self.con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]).fetchall())
+        # rows without named columns are in the table's column order
+        names = f" ({', '.join(columns)})" if columns else ""
         # one list parameter per column, zipped back into rows by unnest: far cheaper than binding rows
         cols = [list(c) for c in zip(*rows, strict=True)]
         select = ", ".join(f"unnest(${i + 1})" for i in range(len(cols)))
-        self.con.execute(f"{verb} {table} ({', '.join(names[: len(cols)])}) SELECT {select}", cols)
+        self.con.execute(f"{verb} {table}{names} SELECT {select}", cols)
 
     def _add(self, record: dict[str, Any], origin: str, rows: dict[str, Any]) -> int:
         for err in record.get("errors", []):

@@ -41,9 +41,3 @@ def read_sidecar(path: Path) -> tuple[dict, list[dict[str, str]]]:
     if not isinstance(data, dict):
         return {}, [{"stage": "ingest", "level": "warning", "message": f"sidecar {side.name} is not an object"}]
     return {k: data[k] for k in META_KEYS if data.get(k) is not None}, []
-
-
-def read_text_file(path: Path) -> Document:
-    from casus.ingest import read_path
-
-    return next(read_path(path))
