@@ -38,7 +38,7 @@ def score(title: str, rows: list[dict[str, str]], docs: dict, show: bool) -> Non
             continue
         doc = docs[r["uid"]]
         m = mention_at(doc, int(r["start"]), int(r["end"]))
-        actor = doc._.actors[m["actor"]] if m else None
+        actor = doc._.casus_actors[m["actor"]] if m else None
         got = actor.get("country") if actor else None
         if gold == "IGO":
             igo_total += 1

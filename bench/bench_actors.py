@@ -48,7 +48,7 @@ def main() -> int:
     for d in docs:
         resolver(d)
     actors = time.perf_counter() - t0
-    mentions = sum(len(d._.mentions or []) for d in docs)
+    mentions = sum(len(d._.casus_mentions or []) for d in docs)
     errors = [e for d in docs for e in d._.casus_errors or []]
     words = sum(len(d) for d in docs)
     print(f"{len(docs)} PolNeAR train texts, {words:,} tokens, {mentions:,} actor mentions; KB {len(kb.actors)} actors"

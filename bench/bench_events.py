@@ -61,7 +61,7 @@ def main() -> None:
             events(d)
         best_events = min(best_events, time.perf_counter() - t0)
         words = sum(len(d) for d in docs)
-        n_events = sum(len(d._.events or []) for d in docs)
+        n_events = sum(len(d._.casus_events or []) for d in docs)
     print(f"texts: {len(data)} from {', '.join(p.name for p in paths)} ({words:,} tokens), best of {a.repeat}")
     print(f"spaCy parse  : {best_parse:7.3f} s  ({words / best_parse:,.0f} tokens/s)")
     print(f"events stage : {best_events:7.3f} s  ({words / best_events:,.0f} tokens/s, {n_events} events)")

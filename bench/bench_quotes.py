@@ -42,7 +42,7 @@ def main() -> None:
     docs = [actors(d) for d in docs]
     finder = QuoteFinder()
     t0 = time.perf_counter()
-    found = sum(len(finder(d)._.quotes or []) for d in docs)
+    found = sum(len(finder(d)._.casus_quotes or []) for d in docs)
     quotes = time.perf_counter() - t0
     chars = sum(len(t) for t in sample)
     print(f"texts {len(sample)}  chars {chars:,}  quotes found {found}")

@@ -77,7 +77,7 @@ def main() -> int:
         if row["time"]:
             c["time"] += 1
             start = text.index(row["time"])
-            found = overlapping(doc._.times or [], start, start + len(row["time"]))
+            found = overlapping(doc._.casus_times or [], start, start + len(row["time"]))
             if found:
                 c["time_found"] += 1
                 c["time_value"] += found["value"] == row["time_value"]
@@ -87,7 +87,7 @@ def main() -> int:
                                   f" != {row['time_value']} {row['time_granularity']}")
             else:
                 misses.append(f"{row['id']} time {row['time']!r}: not found")
-            spans = [doc.char_span(t["start"], t["end"]) for t in doc._.times or [] if t.get("value")]
+            spans = [doc.char_span(t["start"], t["end"]) for t in doc._.casus_times or [] if t.get("value")]
             gov = governing(trig, [s for s in spans if s is not None]) if trig is not None else None
             hit = gov is not None and gov.start_char < start + len(row["time"]) and start < gov.end_char
             ok = hit if row["time_governs"] == "1" else not hit
@@ -97,7 +97,7 @@ def main() -> int:
         if row["place"]:
             c["place"] += 1
             start = text.index(row["place"])
-            found = overlapping(doc._.places or [], start, start + len(row["place"]))
+            found = overlapping(doc._.casus_places or [], start, start + len(row["place"]))
             expected_country = None if row["country"] == "-" else row["country"]
             if found and found.get("name"):
                 c["place_found"] += 1
@@ -114,7 +114,7 @@ def main() -> int:
                     c["place_50km"] += d <= 50
                     if d > 50:
                         misses.append(f"{row['id']} place {row['place']!r}: {d:.0f} km off")
-            places = [(doc.char_span(p["start"], p["end"]), p) for p in doc._.places or []]
+            places = [(doc.char_span(p["start"], p["end"]), p) for p in doc._.casus_places or []]
             gov = event_place(trig, [(s, p) for s, p in places if s is not None]) if trig is not None else None
             hit = gov is not None and gov.start_char < start + len(row["place"]) and start < gov.end_char
             ok = hit if row["place_governs"] == "1" else not hit

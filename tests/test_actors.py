@@ -20,7 +20,7 @@ def _actor_at(doc, needle, nth=0):
     for _ in range(nth + 1):
         start = doc.text.index(needle, start + 1)
     m = mention_at(doc, start, start + len(needle))
-    return (doc._.actors[m["actor"]], m["via"]) if m else (None, None)
+    return (doc._.casus_actors[m["actor"]], m["via"]) if m else (None, None)
 
 
 def _by_id(record):
@@ -115,8 +115,8 @@ def test_unknown_named_person_takes_title_country_and_surname_corefers(nlp):
 def test_document_scoped_ids_do_not_collide_across_documents(nlp):
     a = _doc(nlp, "Local leader John Smith was arrested by police.")
     b = _doc(nlp, "John Smith, a farmer, protested on Monday.")
-    ida = {x for x in a._.actors if x.startswith("doc:")}
-    idb = {x for x in b._.actors if x.startswith("doc:")}
+    ida = {x for x in a._.casus_actors if x.startswith("doc:")}
+    idb = {x for x in b._.casus_actors if x.startswith("doc:")}
     assert ida and idb and not ida & idb
 
 
@@ -140,7 +140,7 @@ def test_kremlin_is_the_russian_government_but_in_moscow_is_a_place(nlp):
 
 def test_mentions_keep_the_shared_shape(seed_record, nlp):
     doc = nlp(make_doc(nlp, Document(id="x", text="Putin spoke.", meta={})))
-    [m] = doc._.mentions
+    [m] = doc._.casus_mentions
     assert set(m) == {"start", "end", "actor", "via", "tok", "tok_end"}
     assert doc[m["tok"] : m["tok_end"]].text == doc.text[m["start"] : m["end"]] == "Putin"
 

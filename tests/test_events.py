@@ -14,10 +14,10 @@ def code(nlp):
     def run(text: str, published: str = "2025-09-05") -> list[dict]:
         doc = nlp(make_doc(nlp, Document(id="t", text=text, meta={"published": published})))
         assert not doc._.casus_errors, doc._.casus_errors
-        for e in doc._.events:
+        for e in doc._.casus_events:
             e["_text"] = {k: (doc.text[e[k]["start"]:e[k]["end"]] if e[k] else None)
                           for k in ("source", "target", "trigger", "evidence")}
-        return doc._.events
+        return doc._.casus_events
     return run
 
 

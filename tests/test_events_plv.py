@@ -24,10 +24,10 @@ def test_plv_sentences_get_typed_events_with_text_spans(nlp):
         text = re.sub(r"</?[st]>", "", r["marked_sentence"])
         doc = nlp(make_doc(nlp, Document(id=r["uid"], text=text)))
         assert not doc._.casus_errors
-        for e in doc._.events:
+        for e in doc._.casus_events:
             for role in ("source", "target"):
                 if e[role]:
                     span = text[e[role]["start"]:e[role]["end"]]
                     assert span and span == span.strip(), (r["uid"], role, span)
-        coded += bool(doc._.events)
+        coded += bool(doc._.casus_events)
     assert coded >= 0.9 * len(rows)

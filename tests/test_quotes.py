@@ -11,7 +11,7 @@ from casus.quotes import find_regions, quote_pairs
 def quotes_of(nlp):
     def run(text: str) -> tuple[list[dict], object]:
         doc = nlp(text)
-        return doc._.quotes, doc
+        return doc._.casus_quotes, doc
 
     return run
 
@@ -127,8 +127,8 @@ def test_pronoun_speaker_resolves_to_the_person(quotes_of):
                         ' she said.')
     q = only(qs)
     assert speaker(doc, q) == "she" and q["speaker"]["actor"]
-    berg = next(m for m in doc._.mentions if doc.text[m["start"] : m["end"]].endswith("Berg")) \
-        if any(doc.text[m["start"] : m["end"]].endswith("Berg") for m in doc._.mentions or []) else None
+    berg = next(m for m in doc._.casus_mentions if doc.text[m["start"] : m["end"]].endswith("Berg")) \
+        if any(doc.text[m["start"] : m["end"]].endswith("Berg") for m in doc._.casus_mentions or []) else None
     if berg is not None:
         assert q["speaker"]["actor"] == berg["actor"]
     else:
@@ -223,5 +223,5 @@ def test_garbled_quotation_marks_never_fail(nlp):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         doc = nlp(text)
         assert not [e for e in doc._.casus_errors or [] if e["level"] == "error"], text
-        for q in doc._.quotes:
+        for q in doc._.casus_quotes:
             assert 0 <= q["content"]["start"] < q["content"]["end"] <= len(text), (text, q)

@@ -18,10 +18,10 @@ DOC_ATTRS: dict[str, object] = {
     "casus_meta": None,        # metadata dict (published, title, …)
     "casus_offsets": None,     # list[int]: repaired-text index -> original index (len+1 entries)
     "casus_notes": None,       # list[str]: what repair changed, for the record's warnings
-    "actors": None,            # dict actor_id -> actor dict
-    "mentions": None,          # list of {start, end, actor, via}
-    "quotes": None,            # list of quote dicts
-    "events": None,            # list of event dicts
+    "casus_actors": None,      # dict actor_id -> actor dict
+    "casus_mentions": None,    # list of {start, end, actor, via}
+    "casus_quotes": None,      # list of quote dicts
+    "casus_events": None,      # list of event dicts
     "casus_errors": None,      # list of {stage, message, level} raised inside components
 }
 

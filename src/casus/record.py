@@ -50,10 +50,10 @@ def _doc_attr(doc: Doc, name: str) -> list[dict[str, Any]]:
 def build_record(doc: Doc, document: Document) -> dict[str, Any]:
     omap = OffsetMap(doc._.casus_offsets) if doc._.casus_offsets else OffsetMap.identity(len(doc.text))
     actors = {aid: {k: v for k, v in a.items() if v is not None or k in ("country", "sector")}
-              for aid, a in (doc._.actors or {}).items()}
+              for aid, a in (doc._.casus_actors or {}).items()}
     for a in actors.values():
         a["mentions"] = []
-    for m in doc._.mentions or []:
+    for m in doc._.casus_mentions or []:
         start, end = omap.span(m["start"], m["end"])
         actors[m["actor"]]["mentions"].append({"start": start, "end": end, "via": m["via"]})
     errors = list(document.errors) + list(doc._.casus_errors or [])
@@ -62,11 +62,11 @@ def build_record(doc: Doc, document: Document) -> dict[str, Any]:
         "meta": _meta(document),
         "text": document.text,
         "actors": list(actors.values()),
-        "quotes": [_map_item(q, omap) for q in doc._.quotes or []],
-        "events": [_map_item(e, omap) for e in doc._.events or []],
+        "quotes": [_map_item(q, omap) for q in doc._.casus_quotes or []],
+        "events": [_map_item(e, omap) for e in doc._.casus_events or []],
         # resolved time expressions and toponyms of the whole document (issue 7)
-        "times": [_map_span(t, omap) for t in _doc_attr(doc, "times")],
-        "places": [_map_span(p, omap) for p in _doc_attr(doc, "places")],
+        "times": [_map_span(t, omap) for t in _doc_attr(doc, "casus_times")],
+        "places": [_map_span(p, omap) for p in _doc_attr(doc, "casus_places")],
         "repairs": list(doc._.casus_notes or []),
         "errors": errors,
     }

@@ -1,6 +1,6 @@
 """Actors: every mention of a person, state, organisation or group resolved to a canonical actor.
 
-`casus_actors` (a spaCy component) writes `Doc._.actors` (id -> actor) and `Doc._.mentions`
+`casus_actors` (a spaCy component) writes `Doc._.casus_actors` (id -> actor) and `Doc._.casus_mentions`
 ({start, end, actor, via, tok, tok_end}); `mention_at` is what the quote and event components use
 to turn a span into an actor. The knowledge base is in `casus/data/kb/` (see `kb.py`).
 """

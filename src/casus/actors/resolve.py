@@ -720,8 +720,8 @@ class _Resolution:
         self.possessed()
         self.home()
         used = {m["actor"] for m in self.mentions}
-        self.doc._.actors = {aid: a for aid, a in self.actors.items() if aid in used}
-        self.doc._.mentions = sorted(self.mentions, key=lambda m: (m["start"], m["end"]))
+        self.doc._.casus_actors = {aid: a for aid, a in self.actors.items() if aid in used}
+        self.doc._.casus_mentions = sorted(self.mentions, key=lambda m: (m["start"], m["end"]))
 
 
 class ActorResolver:
@@ -763,7 +763,7 @@ def make_actor_resolver(nlp: Language, name: str, kb_files: list[str]) -> ActorR
 def mention_at(doc: Doc, start: int, end: int) -> dict[str, Any] | None:
     """The actor mention that best covers the character span [start, end) of doc.text."""
     best, best_key = None, None
-    for m in doc._.mentions or []:
+    for m in doc._.casus_mentions or []:
         overlap = min(end, m["end"]) - max(start, m["start"])
         if overlap <= 0:
             continue

@@ -157,7 +157,7 @@ def _names_actor(doc: Doc, head: Token) -> bool:
     """True when the role's head word itself is a (non-pronoun) actor mention, not a word whose
     phrase merely contains one ("its participation", "it")."""
     return head.pos_ != "PRON" and any(m["tok"] <= head.i < m["tok_end"] and m.get("via") != "pronoun"
-                                       for m in doc._.mentions or [])
+                                       for m in doc._.casus_mentions or [])
 
 
 class EventCoder:
@@ -294,7 +294,7 @@ class EventCoder:
         for sent in doc.sents:
             events += self.code_sentence(doc, sent, published)
         events.sort(key=lambda e: (-e["confidence"], e["trigger"]["start"]))
-        doc._.events = events
+        doc._.casus_events = events
         return doc
 
 

@@ -1,7 +1,7 @@
 """Place: find toponyms, geocode them offline, and give each event the location that governs it.
 
-`casus_place` writes `Doc._.places` (every toponym with its gazetteer entry, or why it has none)
-and sets `location` on each event in `Doc._.events` to the place in a locative phrase of the
+`casus_place` writes `Doc._.casus_places` (every toponym with its gazetteer entry, or why it has none)
+and sets `location` on each event in `Doc._.casus_events` to the place in a locative phrase of the
 trigger's sentence nearest the trigger in the parse ("said at the Eastern Economic Forum in the
 city of Vladivostok" -> Vladivostok), or None. A country named as an actor or a modifier
 ("Russia warned", "a Russia-U.S. summit") is not where the event happened, so only places in
@@ -24,8 +24,8 @@ from casus.temporal.attach import governing, trigger_token
 
 __all__ = ["PlaceResolver", "event_place", "find_places", "gazetteer", "locative"]
 
-if not Doc.has_extension("places"):
-    Doc.set_extension("places", default=None)
+if not Doc.has_extension("casus_places"):
+    Doc.set_extension("casus_places", default=None)
 
 LABELS = {"GPE", "LOC", "FAC"}
 # not "from"/"to": "assurances from Russia", "an envoy to China" name a party, not a place
@@ -146,7 +146,7 @@ def _resolve(gaz: Gazetteer, text: str, countries: set[str], feature: str | None
 
 def document_countries(doc: Doc, gaz: Gazetteer, spans: list[Span]) -> set[str]:
     """Countries the story is about: its actors' and the countries it names."""
-    out = {a.get("country") for a in (doc._.actors or {}).values() if a.get("country")}
+    out = {a.get("country") for a in (doc._.casus_actors or {}).values() if a.get("country")}
     for span in spans:
         cands = gaz.candidates(span.text)
         if cands and all(c.feature == "country" for c in cands[:1]):
@@ -223,15 +223,15 @@ class PlaceResolver:
     @guarded("place")
     def __call__(self, doc: Doc) -> Doc:
         places = find_places(doc)
-        doc._.places = [item for _, item in places]
+        doc._.casus_places = [item for _, item in places]
         items = {(s.start, s.end): item for s, item in places}
-        for ev in doc._.events or []:
+        for ev in doc._.casus_events or []:
             trig = trigger_token(doc, ev)
             span = event_place(trig, places, ev) if trig is not None else None
             ev["location"] = _location(items[(span.start, span.end)]) if span is not None else None
             if ev["location"]:
                 ev["location"]["basis"] = "text"
-        _same_speaker_same_day(doc._.events or [])
+        _same_speaker_same_day(doc._.casus_events or [])
         return doc
 
 

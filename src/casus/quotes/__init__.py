@@ -1,6 +1,6 @@
 """Quotes: direct, partial, mixed and reported speech, each with its speaker and cue.
 
-`casus_quotes` is a spaCy component writing `Doc._.quotes`: a list of
+`casus_quotes` is a spaCy component writing `Doc._.casus_quotes`: a list of
 {content, kind, speaker{start, end, actor, via?, unnamed?}, cue, confidence, parts?} with character
 offsets into doc.text. Quotation marks are balanced on the text itself (`marks`), quoted regions and
 reported clauses are attributed through cue verbs (`finder`), speakers resolved through the actor
@@ -32,7 +32,7 @@ class QuoteFinder:
     @guarded("quotes")
     def __call__(self, doc: Doc) -> Doc:
         finder = Finder(doc)
-        doc._.quotes = finder.run()
+        doc._.casus_quotes = finder.run()
         if finder.warnings:
             errors = list(doc._.casus_errors or [])
             for w in finder.warnings:

@@ -50,7 +50,7 @@ class SpeakerResolver:
     def __init__(self, doc: Doc, quoted: Callable[[int], bool] = lambda _: False):
         self.doc = doc
         self.quoted = quoted  # is this character offset inside a quotation?
-        self.actors = doc._.actors or {}
+        self.actors = doc._.casus_actors or {}
         self.recent: list[tuple[int, str, str | None]] = []  # (char offset, actor id, gender)
         self.local_names: dict[str, str] = {}  # surname -> local actor id
 

@@ -1,7 +1,7 @@
 """Time: find the document's time expressions, resolve them against the publication date, date events.
 
-`casus_time` writes `Doc._.times` (every expression with its resolved value, or the reason it
-could not be resolved) and gives each event in `Doc._.events` a `date`:
+`casus_time` writes `Doc._.casus_times` (every expression with its resolved value, or the reason it
+could not be resolved) and gives each event in `Doc._.casus_events` a `date`:
 
 - `basis: "text"` — the expression that governs the event's trigger in the parse, in the same
   sentence (`attach.governing`), with its character span;
@@ -24,8 +24,8 @@ from casus.temporal.expressions import resolve
 
 __all__ = ["DateResolver", "find_times", "published_date", "resolve"]
 
-if not Doc.has_extension("times"):
-    Doc.set_extension("times", default=None)
+if not Doc.has_extension("casus_times"):
+    Doc.set_extension("casus_times", default=None)
 
 # expressions the small English model often leaves out of its DATE entities
 PATTERNS = [
@@ -108,11 +108,11 @@ class DateResolver:
     def __call__(self, doc: Doc) -> Doc:
         published = published_date(doc._.casus_meta)
         times = find_times(doc, published)
-        doc._.times = [{**value, "text": span.text, "start": span.start_char, "end": span.end_char}
+        doc._.casus_times = [{**value, "text": span.text, "start": span.start_char, "end": span.end_char}
                        for span, value in times]
         by_span = {(s.start, s.end): v for s, v in times}
         spans = [s for s, _ in times]
-        for ev in doc._.events or []:
+        for ev in doc._.casus_events or []:
             trig = trigger_token(doc, ev)
             span = governing(trig, spans) if trig is not None else None
             if span is not None:
