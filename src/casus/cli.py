@@ -40,6 +40,14 @@ def _nlp_with_kb(kb: list[str] | None):  # noqa: ANN202
 
 ProcessesOption = Annotated[int, typer.Option("--processes", "-p",
                                               help="Worker processes; 0 (the default) uses every core.")]
+FuseOption = Annotated[bool, typer.Option("--fuse/--no-fuse",
+                                          help="Fuse the new events into happenings after storing (casus fuse).")]
+
+
+def _fuse(store: Any) -> str:
+    from casus.fusion.commands import fuse_after_store
+
+    return fuse_after_store(store)
 
 
 class OutFormat(StrEnum):
@@ -192,6 +200,7 @@ def ingest(
     title_field: TitleField = "title",
     timeout: Timeout = 20.0,
     max_bytes: MaxBytes = 10_000_000,
+    fuse: FuseOption = True,
 ) -> None:
     """Extract and store records in a DuckDB file; documents already stored are skipped."""
     from casus.pipeline import extract as run
@@ -225,9 +234,12 @@ def ingest(
         if batch:
             added += store.add_batch(batch)
     counts = store.summary()
+    fused = _fuse(store) if fuse else None
     store.close()
     err.print(f"{added} new documents stored, {skipped} already stored, {failed} with errors → {db}")
     err.print("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    if fused:
+        err.print(fused)
     if total and failed == total:
         raise typer.Exit(1)
     if total == 0 and skipped == 0:
@@ -458,6 +470,7 @@ def run(
 def load_parquet(
     source: Annotated[str, typer.Argument(metavar="PARQUET", help="Directory (or file) written by `casus run`.")],
     db: DbOption = "casus.duckdb",
+    fuse: FuseOption = True,
 ) -> None:
     """Load Parquet records into a store; documents already stored are skipped."""
     from casus.scale.records import read_records
@@ -466,8 +479,16 @@ def load_parquet(
     with Store(db) as store:
         seen, added = store.add_records(read_records(source))
         counts = store.summary()
+        fused = _fuse(store) if fuse else None
     err.print(f"{seen} records read, {added} new documents stored → {db}")
     err.print("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    if fused:
+        err.print(fused)
+
+
+class Grain(StrEnum):
+    event = "event"
+    happening = "happening"
 
 
 class ExportFormat(StrEnum):
@@ -492,15 +513,32 @@ def export(
     min_confidence: ConfidenceFilter = 0.0,
     header: Annotated[bool, typer.Option(help="Header line in csv/gdelt output.")] = True,
     include_negated: Annotated[bool, typer.Option(help="Keep negated events in the gdelt table.")] = False,
+    grain: Annotated[Grain, typer.Option(help="event: records / event rows; happening: one row per happening "
+                                              "(events fused across outlets, see `casus happenings`).")]
+    = Grain.event,
 ) -> None:
     """Export records or events; filters as for `casus events` (records: documents with a matching event)."""
     from casus.export import export as run_export
+    from casus.fusion.queries import NotFused
 
     with _open(db) as store:
-        n = run_export(store, fmt.value, out, include_negated=include_negated, header=header, actor=actor,
-                       type_=type_, since=since, until=until, place=place, min_confidence=min_confidence)
-    what = "records" if fmt in (ExportFormat.jsonl, ExportFormat.parquet) else "events"
+        try:
+            n = run_export(store, fmt.value, out, include_negated=include_negated, header=header, actor=actor,
+                           type_=type_, since=since, until=until, place=place, min_confidence=min_confidence,
+                           grain=grain.value)
+        except NotFused as exc:
+            err.print(str(exc))
+            raise typer.Exit(1) from None
+    if grain == Grain.happening:
+        what = "happenings"
+    else:
+        what = "records" if fmt in (ExportFormat.jsonl, ExportFormat.parquet) else "events"
     err.print(f"{n} {what} → {out}")
+
+
+from casus.fusion.commands import register as _register_fusion  # noqa: E402  (needs the options above)
+
+_register_fusion(app)
 
 
 def main() -> None:

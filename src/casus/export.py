@@ -40,14 +40,20 @@ SELECT e.doc_id, e.doc_hash, e.n, d.published, d.url, d.title, e.date, e.date_gr
        sa.sector AS source_sector, e.source, e.target_actor, ta.name AS target_name,
        ta.country AS target_country, ta.sector AS target_sector, e.target, e.trigger, e.evidence,
        e.evidence_start, e.evidence_end, e.location, e.country, e.lat, e.lon, e.negated, e.hypothetical,
-       e.future, e.historical, e.reported, e.mode, e.contexts, e.confidence, d.ingested_at
+       e.future, e.historical, e.reported, e.mode, e.contexts, e.confidence, d.ingested_at{happening}
 FROM events e JOIN documents d ON d.hash = e.doc_hash
-LEFT JOIN actors sa ON sa.id = e.source_actor LEFT JOIN actors ta ON ta.id = e.target_actor
+LEFT JOIN actors sa ON sa.id = e.source_actor LEFT JOIN actors ta ON ta.id = e.target_actor{happening_join}
 """
+# each event's happening and its counts (casus.fusion), when the store has been fused
+HAPPENING_COLUMNS = (", hr.happening, h.n_reports AS happening_reports, h.n_documents AS happening_documents, "
+                     "h.n_outlets AS happening_outlets")
+HAPPENING_JOIN = ("\nLEFT JOIN happening_reports hr ON hr.doc_hash = e.doc_hash AND hr.n = e.n "
+                  "LEFT JOIN happenings h ON h.id = hr.happening")
 CSV_COLUMNS = ["doc_id", "n", "published", "url", "title", "date", "date_granularity", "type", "quad", "cameo_root",
                "goldstein", "source_actor", "source_name", "source", "target_actor", "target_name", "target",
                "trigger", "evidence", "evidence_start", "evidence_end", "location", "country", "lat", "lon",
-               "negated", "hypothetical", "future", "historical", "reported", "mode", "contexts", "confidence"]
+               "negated", "hypothetical", "future", "historical", "reported", "mode", "contexts", "confidence",
+               "happening", "happening_reports", "happening_outlets"]
 
 
 def _chunks(store: Store, sql: str, params: list[Any]) -> Iterator[tuple[list[str], list[tuple]]]:
@@ -58,20 +64,39 @@ def _chunks(store: Store, sql: str, params: list[Any]) -> Iterator[tuple[list[st
 
 
 def records(store: Store, **filters: Any) -> Iterator[dict[str, Any]]:
+    """The stored records; in a fused store each event carries the id of its `happening`."""
+    from casus.fusion.storage import has_tables
+
     where, params = event_filter(**filters, alias="e.")
+    fused = has_tables(store.con)
+    links = (", (SELECT list(struct_pack(n := r.n, h := r.happening)) FROM happening_reports r "
+             "WHERE r.doc_hash = d.hash)") if fused else ", NULL"
     if where:
-        sql = (f"SELECT d.record FROM documents d WHERE d.hash IN (SELECT e.doc_hash FROM events e{where})"
+        sql = (f"SELECT d.record{links} FROM documents d WHERE d.hash IN (SELECT e.doc_hash FROM events e{where})"
                " ORDER BY d.published NULLS LAST, d.id")
     else:
-        sql = "SELECT d.record FROM documents d ORDER BY d.published NULLS LAST, d.id"
+        sql = f"SELECT d.record{links} FROM documents d ORDER BY d.published NULLS LAST, d.id"
     for _, rows in _chunks(store, sql, params):
-        for (text,) in rows:
-            yield json.loads(text)
+        for text, happenings in rows:
+            record = json.loads(text)
+            for link in happenings or ():
+                if 0 <= link["n"] < len(record.get("events", [])):
+                    record["events"][link["n"]]["happening"] = link["h"]
+            yield record
+
+
+def _event_sql(store: Store) -> str:
+    from casus.fusion.storage import has_tables
+
+    if has_tables(store.con):
+        return EVENT_SQL.format(happening=HAPPENING_COLUMNS, happening_join=HAPPENING_JOIN)
+    return EVENT_SQL.format(happening=", NULL AS happening, NULL AS happening_reports, NULL AS happening_documents, "
+                                      "NULL AS happening_outlets", happening_join="")
 
 
 def event_rows(store: Store, **filters: Any) -> Iterator[dict[str, Any]]:
     where, params = event_filter(**filters, alias="e.")
-    sql = EVENT_SQL + where + " ORDER BY e.date NULLS LAST, e.doc_id, e.n"
+    sql = _event_sql(store) + where + " ORDER BY e.date NULLS LAST, e.doc_id, e.n"
     for columns, rows in _chunks(store, sql, params):
         for row in rows:
             yield dict(zip(columns, row, strict=True))
@@ -118,8 +143,10 @@ def gdelt_row(row: dict[str, Any], quads: dict[str, int]) -> dict[str, Any]:
                       row["target_sector"]))
     out["IsRootEvent"] = 1 if (row["evidence_start"] or 0) < 500 else 0
     root = row["cameo_root"]
+    # an event fused into a happening carries the happening's counts (every report of it the same)
     out.update(EventCode=root, EventBaseCode=root, EventRootCode=root, QuadClass=quads.get(row["quad"]),
-               GoldsteinScale=row["goldstein"], NumMentions=1, NumSources=1, NumArticles=1)
+               GoldsteinScale=row["goldstein"], NumMentions=row.get("happening_reports") or 1,
+               NumSources=row.get("happening_outlets") or 1, NumArticles=row.get("happening_documents") or 1)
     if row["location"] or row["lat"] is not None:
         point = row["lat"] is not None and row["lon"] is not None
         is_country = bool(row["location"]) and not point
@@ -195,8 +222,15 @@ def write_parquet_records(items: Iterator[dict[str, Any]], out: str) -> int:
 
 
 def export(store: Store, fmt: str, out: str, include_negated: bool = False, header: bool = True,
-           **filters: Any) -> int:
-    """Write the export; returns how many records or rows were written."""
+           grain: str = "event", **filters: Any) -> int:
+    """Write the export; returns how many records or rows were written. At `grain="happening"` a
+    row is a happening (casus.fusion.export), not an event or a document."""
+    if grain == "happening":
+        from casus.fusion.export import export_happenings
+
+        return export_happenings(store, fmt, out, include_negated=include_negated, header=header, **filters)
+    if grain != "event":
+        raise ValueError(f"unknown grain {grain!r}; event or happening")
     if fmt == "jsonl":
         return write_jsonl(records(store, **filters), out)
     if fmt == "parquet":

@@ -298,10 +298,18 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
             raise HTTPException(422, "; ".join(e.get("message", "") for e in record["errors"]))
         with wb._write_lock:
             added = wb.store.add_batch([record], origins=["api"])
+            if added:
+                from casus.fusion.commands import fuse_after_store
+
+                fuse_after_store(wb.store)  # the new events join or start happenings
         h = content_hash(record["text"])
         out = {"stored": bool(added), "hash": h, "id": record["id"], "events": len(record["events"]),
                "quotes": len(record["quotes"]), "actors": len(record["actors"]), "errors": record["errors"]}
         return JSONResponse(out, status_code=201 if added else 200)
+
+    from casus.web.happenings import router as happenings_router
+
+    app.include_router(happenings_router)
 
     # ---- docs and UI ----------------------------------------------------------------------------------
 

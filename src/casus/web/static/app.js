@@ -127,7 +127,8 @@ $filters.addEventListener("submit", ev => {
   ev.preventDefault();
   const r = route(), f = {};
   for (const k of FILTER_KEYS) f[k] = $filters.elements[k].value.trim();
-  const keep = r.page === "events" ? {sort: r.params.sort, order: r.params.order} : {bucket: r.params.bucket};
+  const keep = r.page === "events" || r.page === "happenings" ? {sort: r.params.sort, order: r.params.order}
+    : {bucket: r.params.bucket};
   go(r.page, {...keep, ...f});
 });
 document.getElementById("clear").onclick = () => go(route().page, {});
@@ -140,6 +141,7 @@ async function pageEvents(params) {
   const data = await api("/api/events" + qs({...f, sort, order, limit: PAGE, offset}));
   $main.innerHTML = `<div class="bar"><h1>Events</h1><span class="muted">${data.total.toLocaleString()} matching</span>
     <span class="grow"></span>${legend()}
+    <a class="button" id="group" href="#/happenings${qs(f)}" title="One row per real-world happening, with how many outlets reported it">Group by happening</a>
     <a class="button" id="csv" href="/api/events.csv${qs({...f, sort, order})}" download>Download CSV</a></div>`;
   if (!data.total) { $main.append(el("div", {class: "empty"}, "No event matches these filters.")); return; }
   const table = el("table", {class: "grid", id: "events-table"});
@@ -595,8 +597,8 @@ function geoPath(geom, px, py) {
 // ---- router -------------------------------------------------------------------------------------------------
 
 const PAGES = {events: pageEvents, documents: pageDocuments, quotes: pageQuotes, actors: pageActors, doc: pageDoc,
-  timeline: pageTimeline, network: pageNetwork, map: pageMap, extract: pageExtract};
-const FILTERED = new Set(["events", "timeline", "network", "map"]);
+  timeline: pageTimeline, network: pageNetwork, map: pageMap, extract: pageExtract, happenings: pageHappenings};
+const FILTERED = new Set(["events", "happenings", "timeline", "network", "map"]);
 
 async function render() {
   const r = route();
