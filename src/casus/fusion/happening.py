@@ -34,11 +34,20 @@ def combined_confidence(members: list[Report]) -> float:
     republished by two outlets counts twice: casus cannot tell syndication from independent reporting."""
     best: dict[str, float] = {}
     for m in members:
-        best[m.outlet] = max(best.get(m.outlet, 0.0), min(max(m.confidence, 0.0), 1.0))
+        o = m.outlet.casefold()
+        best[o] = max(best.get(o, 0.0), min(max(m.confidence, 0.0), 1.0))
     miss = 1.0
     for c in best.values():
         miss *= 1.0 - c
     return round(1.0 - miss, 4)
+
+
+def outlet_names(members: list[Report]) -> list[str]:
+    """The distinct outlets, case-insensitively ("Reuters" and "REUTERS" are one), each as first written."""
+    names: dict[str, str] = {}
+    for m in sorted(members, key=lambda r: r.key):
+        names.setdefault(m.outlet.casefold(), m.outlet)
+    return sorted(names.values(), key=str.casefold)
 
 
 def days(members: list[Report]) -> tuple[int | None, int | None]:
@@ -60,6 +69,7 @@ def summarise(hid: str, component: str, members: list[Report]) -> dict[str, Any]
     place = _place([m.place for m in members])
     lo, hi = days(members)
     published = [m.published for m in members if m.published is not None]
+    outlets = outlet_names(members)
     row: dict[str, Any] = {
         "id": hid, "component": component, "type": first.type,
         "source_key": source.key if source else None, "source_name": source.name if source else None,
@@ -74,7 +84,7 @@ def summarise(hid: str, component: str, members: list[Report]) -> dict[str, Any]
         row[name] = bool(first.flags & bit)
     row.update({
         "n_reports": len(members), "n_documents": len({m.doc for m in members}),
-        "n_outlets": len({m.outlet for m in members}), "outlets": sorted({m.outlet for m in members}),
+        "n_outlets": len(outlets), "outlets": outlets,
         "first_report": iso(min(published)) if published else None,
         "last_report": iso(max(published)) if published else None,
         "confidence": combined_confidence(members),

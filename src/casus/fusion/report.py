@@ -98,7 +98,9 @@ def content_words(text: str | None) -> frozenset[str]:
     for w in _WORD.findall(text.lower().replace("’", "'")):
         if w in _STOP:
             continue
-        for suffix in ("ing", "ed", "es", "s"):
+        if w.endswith("s") and not w.endswith("ss") and len(w) > 4:
+            w = w[:-1]
+        for suffix in ("ing", "ed", "e"):
             if w.endswith(suffix) and len(w) - len(suffix) >= 4:
                 w = w[: -len(suffix)]
                 break
@@ -169,8 +171,9 @@ def flags_of(negated: Any = False, hypothetical: Any = False, future: Any = Fals
 
 
 def outlet_of(outlet: str | None, url: str | None, doc: str) -> str:
-    """Who published it: the outlet's name, else the URL's host, else the document itself."""
+    """Who published it: the outlet's name as written, else the URL's host, else the document itself.
+    Outlets are told apart case-insensitively (casus.fusion.happening)."""
     if outlet and outlet.strip():
-        return " ".join(outlet.lower().split())
+        return " ".join(outlet.split())
     m = re.match(r"^[a-z]+://(?:www\.)?([^/:?#]+)", url or "", re.I)
     return m[1].lower() if m else doc
