@@ -197,6 +197,17 @@ def test_happenings_do_not_depend_on_input_order(specs, rnd):
     rnd.shuffle(shuffled)
     again = sorted((hid, tuple(r.key for r in m)) for hid, _, m in fuse(shuffled, P))
     assert first == again
+    # blocking loses no compatible pair
+    from casus.fusion.cluster import block_of, candidate_pairs
+
+    blocks: dict[str, list] = {}
+    for r in reports:
+        blocks.setdefault(block_of(r), []).append(r)
+    seen = {frozenset((a.key, b.key)) for blk in blocks.values() for a, b in candidate_pairs(blk)}
+    for i, a in enumerate(reports):
+        for b in reports[i + 1 :]:
+            if pair_points(a, b, P) is not None:
+                assert block_of(a) == block_of(b) and frozenset((a.key, b.key)) in seen
     # and every happening is a set of pairwise compatible reports
     by_key = {r.key: r for r in reports}
     for _, keys in first:

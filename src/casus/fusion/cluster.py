@@ -37,20 +37,35 @@ def _sort_key(r: Report) -> tuple[int, int, str, int]:
     return (0 if r.lo is None else 1, r.lo or 0, r.doc, r.n)
 
 
+def target_group(r: Report) -> str | None:
+    """Within a block, two reports can only be compatible when their targets can: the same target
+    country, or a target of no known country (none, a text span, an unspecified agent), which may
+    be compatible with any (casus.fusion.rules.target_relation)."""
+    return r.target.country if r.target is not None and r.target.country else None
+
+
 def candidate_pairs(block: list[Report]) -> Iterator[tuple[Report, Report]]:
-    """Every pair of one block whose days overlap (undated-and-unpublished reports pair among themselves)."""
+    """Every pair of one block whose days overlap and whose targets may agree (undated-and-unpublished
+    reports pair among themselves). A sweep over the block sorted by first day: each report meets the
+    reports still open on its first day, of its own target group and of the loose one."""
     block = sorted(block, key=_sort_key)
     undated = [r for r in block if r.lo is None]
     for i, a in enumerate(undated):
         for b in undated[i + 1 :]:
             yield a, b
-    dated = block[len(undated) :]
-    for i, a in enumerate(dated):
-        for j in range(i + 1, len(dated)):
-            b = dated[j]
-            if b.lo > a.hi:  # type: ignore[operator]  # sorted by first day: nothing later overlaps a
-                break
-            yield a, b
+    active: dict[str | None, list[Report]] = defaultdict(list)
+    for b in block[len(undated) :]:
+        group = target_group(b)
+        for key in list(active) if group is None else (group, None):
+            open_ = active.get(key)
+            if not open_:
+                continue
+            still = [a for a in open_ if a.hi >= b.lo]  # type: ignore[operator]  # closed before b's first day
+            if len(still) != len(open_):
+                active[key] = still
+            for a in still:
+                yield a, b
+        active[group].append(b)
 
 
 class _UnionFind:

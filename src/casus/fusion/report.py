@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +65,7 @@ class Report:
     outlet: str
     published: int | None
     confidence: float
-    words: frozenset[str]
+    words: tuple[str, ...]  # content words, sorted and interned: a tuple costs a fifth of a frozenset
     key: tuple[str, int]  # (doc, n): the report's identity and its place in every tie-break
 
     @property
@@ -90,10 +91,10 @@ def iso(day: int | None) -> str | None:
     return None if day is None else dt.date.fromordinal(day).isoformat()
 
 
-def content_words(text: str | None) -> frozenset[str]:
+def content_words(text: str | None) -> tuple[str, ...]:
     """Lower-cased content words of an evidence clause, crudely stemmed so "strikes" meets "strike"."""
     if not text:
-        return frozenset()
+        return ()
     out = set()
     for w in _WORD.findall(text.lower().replace("’", "'")):
         if w in _STOP:
@@ -104,8 +105,8 @@ def content_words(text: str | None) -> frozenset[str]:
             if w.endswith(suffix) and len(w) - len(suffix) >= 4:
                 w = w[: -len(suffix)]
                 break
-        out.add(w)
-    return frozenset(out)
+        out.add(sys.intern(w))
+    return tuple(sorted(out))
 
 
 _ACTORS: dict[tuple[Any, ...], Actor] = {}

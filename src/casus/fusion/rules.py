@@ -114,10 +114,10 @@ def date_points(a: Report, b: Report, p: Params) -> int | None:
     return p.date_undated if a.dated or b.dated else 0
 
 
-def word_points(a: frozenset[str], b: frozenset[str], p: Params) -> int:
+def word_points(a: tuple[str, ...], b: tuple[str, ...], p: Params) -> int:
     if not a or not b:
         return 0
-    shared = len(a & b)
+    shared = len(set(a).intersection(b))
     if shared < p.words_min_shared:  # one shared word is usually the actor itself ("protesters")
         return 0
     # the share of the shorter clause's words found in the other: headlines and ledes differ in length
