@@ -46,7 +46,7 @@ def record(doc_id: str, outlet: str, published: str, events: list[dict[str, Any]
         pos = start + len(e["sentence"])
         sent = (start, pos)
 
-        def span(words: str | None, actor: str | None) -> dict[str, Any] | None:
+        def span(words: str | None, actor: str | None, sent: tuple[int, int] = sent) -> dict[str, Any] | None:
             if words is None:
                 return None
             i = text.index(words, sent[0], sent[1])
