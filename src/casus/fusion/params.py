@@ -16,6 +16,7 @@ class Params:
     source_same: int
     source_organ: int
     source_related: int
+    source_missing: int
     target_same: int
     target_related: int
     target_missing: int

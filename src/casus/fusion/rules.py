@@ -50,7 +50,7 @@ def _text_overlap(a: Actor, b: Actor) -> bool:
 
 def source_relation(a: Actor | None, b: Actor | None) -> str | None:
     if a is None or b is None:
-        return RELATED if a is b else None
+        return MISSING if a is b else None  # two reports that name no source: nothing says who acted
     if a.key == b.key:
         return SAME
     if a.kind == "text" or b.kind == "text" or not a.country or a.country != b.country:
@@ -137,6 +137,7 @@ def pair_points(a: Report, b: Report, p: Params) -> int | None:
     tgt = target_relation(a.target, b.target)
     if tgt is None:
         return None
-    points = dates + {SAME: p.source_same, ORGAN: p.source_organ, RELATED: p.source_related}[src]
+    points = dates + {SAME: p.source_same, ORGAN: p.source_organ, RELATED: p.source_related,
+                      MISSING: p.source_missing}[src]
     points += {SAME: p.target_same, RELATED: p.target_related, MISSING: p.target_missing}[tgt]
     return points + place_points(a.place, b.place, p) + word_points(a.words, b.words, p)
