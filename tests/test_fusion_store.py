@@ -221,3 +221,32 @@ def test_cli_fuse_happenings_and_export(tmp_path):
     assert len(json.loads(proc.stdout)[0]["reports"]) == 2
     proc = run_casus("export", "--db", str(path), "--grain", "happening", "--format", "csv", "-", check=True)
     assert proc.stdout.count("\n") == 1 + len(snapshot(path)[0]) and "happenings →" in proc.stderr
+
+
+@pytest.mark.slow
+def test_real_ingest_in_two_orders_gives_the_same_happenings(tmp_path):
+    """The whole path: `casus ingest` (real pipeline, real store) of one multi-outlet story, in two
+    orders and two increments each; fusion runs after every ingest."""
+    from tests.conftest import SHARED_DATA
+
+    articles = sorted((SHARED_DATA / "news" / "articles").glob("cl-doha-*.txt"))
+    if len(articles) < 4:
+        pytest.skip("../shared/data/news not present")
+    files = [str(p) for p in articles]
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    for db, order in ((one, files), (two, files[::-1])):
+        for part in (order[:2], order[2:]):
+            proc = run_casus("ingest", "--db", str(db), "--processes", "1", *part, check=True)
+            assert "fusion:" in proc.stderr
+    assert snapshot(one) == snapshot(two)
+    happenings, links = snapshot(one)
+    con = duckdb.connect(str(one), read_only=True)
+    try:
+        n_events = con.execute("SELECT count(*) FROM events").fetchone()[0]
+        n_outlets = con.execute("SELECT count(DISTINCT outlet) FROM documents").fetchone()[0]
+    finally:
+        con.close()
+    assert len(links) == n_events > 0 and n_outlets == 4
+    # a re-ingest stores nothing and changes nothing
+    run_casus("ingest", "--db", str(one), "--processes", "1", *files, check=True)
+    assert snapshot(one) == (happenings, links)
