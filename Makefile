@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= casus.duckdb
 
-.PHONY: demo test lint eval clean
+.PHONY: demo test lint eval clean screenshots
 
 $(BIN)/casus: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(BIN)/casus
 test: $(BIN)/casus
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
+
+# docs/screenshots/*.png, from the browser tests on a store of examples/ and 12 PolNeAR articles
+screenshots: $(BIN)/casus
+	CASUS_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_ui.py
 
 eval: $(BIN)/casus
 	../shared/eval/run.sh $(BIN)/casus

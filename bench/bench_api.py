@@ -59,16 +59,19 @@ def base_records(texts: int, processes: int, cache: Path) -> list[dict]:
 # Copy k of a document: new hash and id, a marker after the text (so it is a new document for the
 # content-hash dedup, with every offset still valid) and day dates moved on by k weeks.
 REPLICATE = {
-    "documents": """INSERT INTO documents (hash, id, title, outlet, url, published, language, text, record)
+    "documents": """INSERT INTO documents (hash, id, title, outlet, url, published, language, text, record,
+                                           published_date)
         SELECT sha256(d.hash || '~r' || c.k), d.id || '~r' || c.k, d.title, d.outlet, d.url,
                coalesce(strftime(TRY_CAST(d.published AS DATE) + 7 * c.k, '%Y-%m-%d'), d.published),
                d.language, d.text || chr(10) || chr(10) || '[replica ' || c.k || ']',
-               json_merge_patch(d.record, json_object('id', d.id || '~r' || c.k))
+               json_merge_patch(d.record, json_object('id', d.id || '~r' || c.k)), d.published_date + 7 * c.k
         FROM documents d, copies c""",
     "events": """INSERT INTO events BY NAME
         SELECT e.* REPLACE (sha256(e.doc_hash || '~r' || c.k) AS doc_hash, e.doc_id || '~r' || c.k AS doc_id,
                CASE WHEN length(e.date) = 10 THEN coalesce(strftime(TRY_CAST(e.date AS DATE) + 7 * c.k,
-                    '%Y-%m-%d'), e.date) ELSE e.date END AS date)
+                    '%Y-%m-%d'), e.date) ELSE e.date END AS date,
+               CASE WHEN length(e.date) = 10 THEN e.date_start + 7 * c.k ELSE e.date_start END AS date_start,
+               CASE WHEN length(e.date) = 10 THEN e.date_end + 7 * c.k ELSE e.date_end END AS date_end)
         FROM events e, copies c""",
     "mentions": """INSERT INTO mentions BY NAME
         SELECT m.* REPLACE (sha256(m.doc_hash || '~r' || c.k) AS doc_hash, m.doc_id || '~r' || c.k AS doc_id)

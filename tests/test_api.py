@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import subprocess
 import sys
 import threading
@@ -59,42 +58,60 @@ def sql(db, query, params=None):
 def test_events_page_matches_the_store(client, db):
     [(n_events,)] = sql(db, "SELECT count(*) FROM events")
     assert n_events > 0
-    page = client.get("/api/events", params={"limit": 3, "offset": 0}).json()
+    page = client.get("/api/events", params={"limit": 3, "offset": 0, "min_confidence": 0}).json()
     assert page["total"] == n_events and len(page["items"]) == min(3, n_events)
-    rest = client.get("/api/events", params={"limit": 500, "offset": 3}).json()["items"]
+    rest = client.get("/api/events", params={"limit": 500, "offset": 3, "min_confidence": 0}).json()["items"]
     keys = [(e["doc_hash"], e["n"]) for e in page["items"] + rest]
     assert len(keys) == len(set(keys)) == n_events  # pages neither overlap nor drop rows
+
+
+def test_events_default_to_the_display_threshold(client, db):
+    from casus.query import DISPLAY_MIN_CONFIDENCE
+
+    [(shown,)] = sql(db, "SELECT count(*) FROM events WHERE confidence >= ?", [DISPLAY_MIN_CONFIDENCE])
+    [(everything,)] = sql(db, "SELECT count(*) FROM events")
+    assert 0 < shown < everything  # the seed store has events on both sides of the threshold
+    page = client.get("/api/events", params={"limit": 500}).json()
+    assert page["total"] == shown and min(e["confidence"] for e in page["items"]) >= DISPLAY_MIN_CONFIDENCE
+    assert client.get("/api/facets").json()["display_min_confidence"] == DISPLAY_MIN_CONFIDENCE
+    assert client.get("/api/stats").json()["display_min_confidence"] == DISPLAY_MIN_CONFIDENCE
 
 
 def test_event_filters(client, db):
     types = Counter(t for (t,) in sql(db, "SELECT type FROM events"))
     etype, count = types.most_common(1)[0]
-    items = client.get("/api/events", params={"type": etype.lower(), "limit": 500}).json()
+    every = {"min_confidence": 0, "limit": 500}
+    items = client.get("/api/events", params={"type": etype.lower(), **every}).json()
     assert items["total"] == count and {e["type"] for e in items["items"]} == {etype}
     [(quad,)] = sql(db, "SELECT quad FROM events WHERE type = ? LIMIT 1", [etype])
-    by_quad = client.get("/api/events", params={"quad": quad}).json()
+    by_quad = client.get("/api/events", params={"quad": quad, **every}).json()
     assert by_quad["total"] == sum(1 for (q,) in sql(db, "SELECT quad FROM events") if q == quad)
     # actor filter by canonical id
     [(actor, n_actor)] = sql(db, "SELECT a, count(*) FROM (SELECT source_actor AS a FROM events UNION ALL "
                                  "SELECT target_actor FROM events WHERE target_actor IS DISTINCT FROM source_actor) "
                                  "WHERE a IS NOT NULL GROUP BY a ORDER BY 2 DESC, a LIMIT 1")
-    got = client.get("/api/events", params={"actor": actor, "limit": 500}).json()
+    got = client.get("/api/events", params={"actor": actor, **every}).json()
     assert got["total"] >= n_actor
     assert all(actor in (e["source_actor"], e["target_actor"]) or actor.split("-")[-1] in
                f"{e['source']} {e['target']}".lower() for e in got["items"])
-    # date range: inclusive, on the event date (or publication date)
-    # calendar dates only: ranges ("2025-03-05/2025-09-05") and ISO weeks are not valid filter bounds
-    days = sorted(e["day"] for e in client.get("/api/events", params={"limit": 500}).json()["items"]
-                  if re.fullmatch(r"\d{4}(-\d{2}){0,2}", e["day"] or ""))
-    first = client.get("/api/events", params={"until": days[0], "limit": 500}).json()
-    assert first["total"] >= 1 and all(e["day"].startswith(days[0]) or e["day"] <= days[0] for e in first["items"])
+    # date range: an event is in the window when all of its date range is (a week, a month, "recent months")
+    spans = {(e["date_start"], e["date_end"]) for e in client.get("/api/events", params=every).json()["items"]}
+    assert any(lo != hi for lo, hi in spans) and any(lo == hi for lo, hi in spans)
+    day = min(lo for lo, hi in spans if lo == hi)
+    on_day = client.get("/api/events", params={"since": day, "until": day, **every}).json()
+    assert on_day["total"] == sum(1 for e in client.get("/api/events", params=every).json()["items"]
+                                  if e["date_start"] == e["date_end"] == day) > 0
+    wide = [(lo, hi) for lo, hi in spans if lo != hi][0]
+    inside = client.get("/api/events", params={"since": wide[0], "until": wide[1], **every}).json()["items"]
+    assert all(wide[0] <= e["date_start"] <= e["date_end"] <= wide[1] for e in inside)
+    assert any((e["date_start"], e["date_end"]) == wide for e in inside)
     later = client.get("/api/events", params={"since": "2100-01-01"}).json()
     assert later["total"] == 0
     # place and text search
-    located = client.get("/api/events", params={"place": "vladivostok"}).json()
+    located = client.get("/api/events", params={"place": "vladivostok", **every}).json()
     assert located["total"] == sql(db, "SELECT count(*) FROM events WHERE location = 'Vladivostok'")[0][0] > 0
-    word = client.get("/api/events", params={"q": "peacekeepers", "limit": 500}).json()
-    assert word["total"] > 0 and all("peacekeepers" in (e["evidence"] + (e["doc_title"] or "")).lower()
+    word = client.get("/api/events", params={"q": "peacekeepers", **every}).json()
+    assert word["total"] > 0 and all("peacekeepers" in (e["evidence"] + (e["title"] or "")).lower()
                                      for e in word["items"])
 
 
@@ -112,6 +129,11 @@ def test_sorting(client):
     ("/api/events", {"limit": 0}, 422, "limit"),
     ("/api/events", {"quad": "friendly"}, 400, "unknown quad class"),
     ("/api/events", {"since": "last week"}, 400, "since must be"),
+    ("/api/events", {"since": "2025-13-45"}, 400, "month 13"),
+    ("/api/events", {"until": "2025-02-30"}, 400, "has days 01-28"),
+    ("/api/events", {"since": "2025-10", "until": "2025-09"}, 400, "before since"),
+    ("/api/events", {"type": "THREATENS"}, 400, "unknown event type"),
+    ("/api/events", {"min_confidence": 7}, 422, "min_confidence"),
     ("/api/events", {"order": "sideways"}, 422, "order"),
     ("/api/events/timeline", {"bucket": "hour"}, 422, "bucket"),
     ("/api/documents/no-such-document", {}, 404, "no document"),
@@ -152,33 +174,44 @@ def test_document_view_highlights_point_at_the_record(client, db):
 
 
 def test_csv_download_has_every_matching_event(client, db):
-    res = client.get("/api/events.csv", params={"sort": "confidence"})
+    res = client.get("/api/events.csv", params={"sort": "confidence", "min_confidence": 0})
     assert res.status_code == 200 and res.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(res.text)))
     assert len(rows) == sql(db, "SELECT count(*) FROM events")[0][0]
     assert {"type", "source", "target", "trigger", "evidence", "doc_id", "confidence"} <= set(rows[0])
-    typed = client.get("/api/events.csv", params={"type": rows[0]["type"]}).text
+    typed = client.get("/api/events.csv", params={"type": rows[0]["type"], "min_confidence": 0}).text
     assert len(list(csv.DictReader(io.StringIO(typed)))) == sum(r["type"] == rows[0]["type"] for r in rows)
 
 
 def test_aggregations_add_up(client, db):
     total = sql(db, "SELECT count(*) FROM events")[0][0]
-    tl = client.get("/api/events/timeline", params={"bucket": "month"}).json()
-    assert sum(r["n"] for r in tl["series"]) + tl["undated"] + tl["coarser"] == total
-    assert all(len(r["period"]) == 7 for r in tl["series"])
-    years = client.get("/api/events/timeline", params={"bucket": "year"}).json()
-    assert sum(r["n"] for r in years["series"]) + years["undated"] == total and years["coarser"] == 0
+    every = {"min_confidence": 0}
+    for bucket in ("year", "month", "week", "day"):
+        tl = client.get("/api/events/timeline", params={"bucket": bucket, **every}).json()
+        # every dated event is a bar (its range fits in one period) or a range of its own
+        assert sum(r["n"] for r in tl["series"]) + sum(r["n"] for r in tl["ranges"]) + tl["undated"] == total
+        assert tl["ranges_left_out"] == 0
+        for r in tl["series"]:
+            assert r["start"] <= r["end"]
+        for r in tl["ranges"]:
+            assert r["start"] < r["end"]
+    month = client.get("/api/events/timeline", params={"bucket": "month", **every}).json()
+    assert all(r["start"].endswith("-01") for r in month["series"])
+    # the seed's "recent months" (2025-03-05/2025-09-05) spans months: a range in the month view
+    assert any(r["label"] == "2025-03-05/2025-09-05" for r in month["ranges"])
+    week = client.get("/api/events/timeline", params={"bucket": "week", **every}).json()
+    assert any(r["label"] == "2025-08" for r in week["ranges"])  # a month is a range on a week axis
     assert all(r["quad"] in ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
-               for r in tl["series"])
-    net = client.get("/api/events/network", params={"max_edges": 1000}).json()
+               for r in month["series"])
+    net = client.get("/api/events/network", params={"max_edges": 1000, **every}).json()
     both = sql(db, "SELECT count(*) FROM events WHERE coalesce(source_actor, source) IS NOT NULL "
                    "AND coalesce(target_actor, target) IS NOT NULL")[0][0]
     assert sum(e["n"] for e in net["edges"]) == both > 0
     assert {e["source"] for e in net["edges"]} | {e["target"] for e in net["edges"]} == {n["id"] for n in net["nodes"]}
-    resolved = client.get("/api/events/network", params={"resolved": True}).json()
+    resolved = client.get("/api/events/network", params={"resolved": True, **every}).json()
     assert sum(e["n"] for e in resolved["edges"]) == sql(
         db, "SELECT count(*) FROM events WHERE source_actor IS NOT NULL AND target_actor IS NOT NULL")[0][0]
-    mp = client.get("/api/events/map").json()
+    mp = client.get("/api/events/map", params=every).json()
     assert mp["located"] + mp["unlocated"] == total and mp["located"] > 0
     assert sum(p["n"] for p in mp["points"]) == mp["located"]
 
@@ -217,7 +250,8 @@ def test_post_document_ingests_once(client, db):
     body = res.json()
     assert body["stored"] is True and body["events"] > 0
     assert sql(db, "SELECT title FROM documents WHERE hash = ?", [body["hash"]]) == [("Posted",)]
-    assert client.get("/api/events", params={"doc": "wire/api-doc"}).json()["total"] == body["events"]
+    assert client.get("/api/events", params={"doc": "wire/api-doc", "min_confidence": 0}).json()["total"] == \
+        body["events"]
     assert client.get("/api/documents/wire/api-doc").json()["hash"] == body["hash"]  # ids may hold slashes
     again = client.post("/api/documents", json={"text": text, "id": "wire/api-doc"})
     assert again.status_code == 200 and again.json()["stored"] is False
@@ -328,6 +362,6 @@ def test_real_server_ingests_over_http(tmp_path, nlp):
         assert res.status_code == 201, res.text
         after = httpx.get(base + "/api/stats").json()["counts"]["documents"]
         assert after == before + 1
-        events = httpx.get(base + "/api/events", params={"doc": res.json()["hash"]}).json()
+        events = httpx.get(base + "/api/events", params={"doc": res.json()["hash"], "min_confidence": 0}).json()
         assert events["total"] == res.json()["events"] > 0
         assert json.loads(json.dumps(events))["items"][0]["day"].startswith("2024-05")

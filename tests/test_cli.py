@@ -52,3 +52,19 @@ def test_ingest_then_query_in_every_format(tmp_path):
 def test_queries_on_a_missing_store_say_so(tmp_path):
     proc = run_casus("events", "--db", str(tmp_path / "none.duckdb"))
     assert proc.returncode == 1 and "no store" in proc.stderr
+
+
+def test_format_names_are_one_set(tmp_path):
+    """json is one array and jsonl one object per line, for extract as for the queries; text is readable."""
+    as_array = run_casus("extract", "--format", "json", str(SEED), check=True).stdout
+    as_lines = run_casus("extract", "--format", "jsonl", str(SEED), check=True).stdout
+    assert json.loads(as_array) == jsonl(as_lines) and len(jsonl(as_lines)) == 1
+    db = tmp_path / "f.duckdb"
+    run_casus("ingest", "--db", str(db), str(SEED), check=True)
+    rows = json.loads(run_casus("events", "--db", str(db), "--format", "json", check=True).stdout)
+    assert rows and jsonl(run_casus("events", "--db", str(db), "--format", "jsonl", check=True).stdout) == rows
+    text = run_casus("events", "--db", str(db), "--format", "text", check=True).stdout
+    assert text == run_casus("events", "--db", str(db), "--format", "table", check=True).stdout
+    assert all(r["type"] in text for r in rows)
+    bad = run_casus("events", "--db", str(db), "--format", "parquet")
+    assert bad.returncode == 2 and "parquet" in bad.stderr

@@ -165,7 +165,7 @@ def test_parquet_step_gives_the_store_happenings(db, tmp_path):
 
 def test_records_export_carries_happening_ids(db, tmp_path):
     with Store(db, read_only=True) as store:
-        export(store, "jsonl", str(tmp_path / "r.jsonl"))
+        export(store, "jsonl", str(tmp_path / "r.jsonl"), table="records")
     records = [json.loads(x) for x in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()]
     _, links = snapshot(db)
     got = sorted((content_hash(r["text"]), n, e["happening"]) for r in records for n, e in enumerate(r["events"]))
@@ -176,7 +176,7 @@ def test_happening_grain_exports(db, tmp_path):
     strike = happening_of(db, "wire-a", 0)
     with Store(db, read_only=True) as store:
         n_jsonl = export(store, "jsonl", str(tmp_path / "h.jsonl"), grain="happening")
-        n_csv = export(store, "csv", str(tmp_path / "h.csv"), grain="happening", type_="ASSAULT")
+        n_csv = export(store, "csv", str(tmp_path / "h.csv"), grain="happening", type="ASSAULT")
         n_gdelt = export(store, "gdelt", str(tmp_path / "h.tsv"), grain="happening")
         n_events = export(store, "gdelt", str(tmp_path / "e.tsv"))
         n_parquet = export(store, "parquet", str(tmp_path / "h.parquet"), grain="happening")

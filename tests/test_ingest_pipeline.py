@@ -122,9 +122,7 @@ def test_near_duplicates_are_linked_not_dropped(tmp_path):
         added = store.add_batch([_record("ledger", seed, "Ledger"), _record("unrelated", other, "X"),
                                  _record("herald", wire_variant(seed), "Herald")])
         assert added == 3
-        cols, rows = store.near_duplicates()
-        assert len(rows) == 1
-        row = dict(zip(cols, rows[0], strict=True))
+        [row] = store.near_duplicates()
         assert (row["id"], row["duplicate_of"], row["outlet"], row["duplicate_outlet"]) == \
             ("herald", "ledger", "Herald", "Ledger")
         assert 0.5 <= row["similarity"] < 1.0

@@ -56,10 +56,9 @@ def test_store_lists_he_said_quotes_under_the_speakers_name(seed_record, tmp_pat
     store = Store(tmp_path / "quotes.duckdb")
     try:
         store.add_batch([seed_record])
-        cols, rows = store.quotes(speaker="Putin")
+        listed = store.quotes(speaker="Putin")
     finally:
         store.close()
-    listed = [dict(zip(cols, r, strict=True)) for r in rows]
     assert listed and all(r["speaker_actor"] == "rus-putin" for r in listed)
     assert any(r["speaker"] == "he" and r["content"].startswith("If decisions") for r in listed)
 

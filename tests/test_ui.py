@@ -1,12 +1,14 @@
 """The workbench UI in headless Chromium (Debian's `chromium`, driven by Playwright) against a real server.
 
 Each page is loaded, a filter applied where the page has one, and what is drawn is checked against
-the API; a screenshot of each page goes to docs/screenshots/. Every request the browser makes must
-stay on the server: the UI is offline by construction.
+the API. Every request the browser makes must stay on the server: the UI is offline by construction.
+`make screenshots` runs these tests with CASUS_SCREENSHOTS set, and only then is a screenshot of each
+page written to docs/screenshots/.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from tests.workbench_support import build_store, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "docs" / "screenshots"
+TAKE_SHOTS = bool(os.environ.get("CASUS_SCREENSHOTS"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 N_POLNEAR = 12
@@ -84,6 +87,8 @@ def wait_ready(pg) -> None:
 
 
 def shot(pg, name: str) -> None:
+    if not TAKE_SHOTS:  # screenshots are refreshed on purpose (`make screenshots`), not by every test run
+        return
     SHOTS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(SHOTS / f"{name}.png"))
 
@@ -92,11 +97,49 @@ def api(base: str, path: str, **params) -> dict:
     return httpx.get(base + path, params=params, timeout=30).json()
 
 
+def test_confidence_filter_defaults_to_the_display_threshold(page, base):
+    open_page(page, base, "events")
+    floor = api(base, "/api/facets")["display_min_confidence"]
+    box = page.locator("#filters input[name=min_confidence]")
+    assert float(box.input_value()) == floor
+    shown = api(base, "/api/events", limit=1)["total"]
+    everything = api(base, "/api/events", limit=1, min_confidence=0)["total"]
+    assert 0 < shown < everything
+    assert page.locator("#matching").inner_text().startswith(f"{shown:,} matching")
+    confs = [float(c) for c in page.locator("#events-table tbody td.num").all_inner_texts()]
+    assert confs and min(confs) >= floor
+    # 0 lists every event; sorted by confidence the least confident come first and are below the floor
+    box.fill("0")
+    page.click("#filters button[type=submit]")
+    wait_ready(page)
+    assert "min_confidence=0" in page.url
+    assert page.locator("#matching").inner_text().startswith(f"{everything:,} matching")
+    page.locator("#events-table th[data-sort=confidence]").click()
+    wait_ready(page)
+    confs = [float(c) for c in page.locator("#events-table tbody td.num").all_inner_texts()]
+    assert confs == sorted(confs) and confs[0] < floor
+    assert float(page.locator("#filters input[name=min_confidence]").input_value()) == 0
+    # the threshold holds on the other pages too: the network of everything is at least as large
+    open_page(page, base, "network?min_confidence=0")
+    assert float(page.locator("#filters input[name=min_confidence]").input_value()) == 0
+
+
+def test_events_sort_by_date_as_dates(page, base):
+    open_page(page, base, "events?sort=date&order=asc&min_confidence=0&since=2025-09")
+    cells = page.locator("#events-table tbody td.date")
+    starts = cells.evaluate_all("cs => cs.map(c => c.dataset.start)")
+    labels = cells.all_inner_texts()
+    dated = [s for s in starts if s]
+    assert dated and dated == sorted(dated)
+    assert labels != sorted(labels)  # as strings "2025-W36" would sort after "2025-09-05"
+
+
 def test_events_filter_then_open_document(page, base):
     open_page(page, base, "events")
     total = api(base, "/api/events", limit=1)["total"]
     assert page.locator("main h1").inner_text() == "Events"
     assert f"{total:,} matching" in page.locator("main .bar").first.inner_text()
+    assert not page.locator("#events-table tbody tr").first.locator("td.num").inner_text().startswith("0.1")
     assert page.locator("#events-table tbody tr").count() == min(total, 50)
     shot(page, "events")
 
@@ -186,23 +229,71 @@ def test_documents_quotes_actors_pages(page, base):
     shot(page, "actors")
 
 
-def test_timeline(page, base):
-    open_page(page, base, "timeline")
-    series = api(base, "/api/events/timeline", bucket="month")["series"]
-    assert page.locator("#timeline-svg rect.bar-rect").count() == len(series) > 0
+def bar_geometry(pg) -> list[dict]:
+    return pg.locator("#timeline-svg rect.bar-rect, #timeline-svg rect.range-rect").evaluate_all(
+        """rs => rs.map(r => ({kind: r.getAttribute('class'), x: +r.getAttribute('x'), w: +r.getAttribute('width'),
+                              start: r.dataset.start, end: r.dataset.end, quad: r.dataset.quad}))""")
+
+
+def days(iso: str) -> int:
+    import datetime as dt
+
+    return dt.date.fromisoformat(iso).toordinal()
+
+
+def test_timeline_on_a_time_axis(page, base):
+    open_page(page, base, "timeline?min_confidence=0")
+    data = api(base, "/api/events/timeline", bucket="month", min_confidence=0)
+    assert page.locator("#timeline-svg rect.bar-rect").count() == len(data["series"]) > 0
+    assert page.locator("#timeline-svg rect.range-rect").count() == len(data["ranges"]) > 0
+    svg = page.locator("#timeline-svg")
+    t0, t1 = days(svg.get_attribute("data-t0")), days(svg.get_attribute("data-t1"))
+    x0, x1 = float(svg.get_attribute("data-x0")), float(svg.get_attribute("data-x1"))
+    per_day = (x1 - x0) / (t1 - t0)
+    bars = bar_geometry(page)
+    assert len({b["start"][:7] for b in bars if b["kind"] == "bar-rect"}) >= 2
+    for b in bars:
+        # position and width are the dates themselves: a month is 28-31 days wide, a range as long as it is
+        assert abs(x0 + (days(b["start"]) - t0) * per_day - b["x"]) <= 2.5, b
+        assert abs((days(b["end"]) + 1 - days(b["start"])) * per_day - b["w"]) <= 5, b
+    ranges = [b for b in bars if b["kind"] == "range-rect"]
+    assert any(b["end"] > b["start"] for b in ranges)
+    ticks = page.locator("#timeline-svg text.time-tick").evaluate_all(
+        "ts => ts.map(t => [+t.getAttribute('x'), t.dataset.t])")
+    assert len(ticks) >= 2
+    for x, t in ticks:  # the axis labels sit at their dates too
+        assert abs(x0 + (days(t) - t0) * per_day - x) <= 1
+
+    # a date window is the axis: its first day to the day after its last, empty months included
+    open_page(page, base, "timeline?since=2015-09&until=2016-09&min_confidence=0")
+    svg = page.locator("#timeline-svg")
+    assert (svg.get_attribute("data-t0"), svg.get_attribute("data-t1")) == ("2015-09-01", "2016-10-01")
+    window = api(base, "/api/events/timeline", bucket="month", min_confidence=0, since="2015-09", until="2016-09")
+    assert page.locator("#timeline-svg rect.bar-rect").count() == len(window["series"]) > 0
     shot(page, "timeline")
+
+    page.select_option("#bucket", "week")
+    wait_ready(page)
+    weeks = api(base, "/api/events/timeline", bucket="week", min_confidence=0, since="2015-09", until="2016-09")
+    assert page.locator("#timeline-svg rect.bar-rect").count() == len(weeks["series"])
+    assert all(days(b["end"]) - days(b["start"]) == 6 for b in bar_geometry(page) if b["kind"] == "bar-rect")
+
+    open_page(page, base, "timeline")
     page.select_option("#filters select[name=quad]", "verbal_conflict")
     page.click("#filters button[type=submit]")
     wait_ready(page)
     want = api(base, "/api/events/timeline", bucket="month", quad="verbal_conflict")["series"]
     quads = page.locator("#timeline-svg rect.bar-rect").evaluate_all("rs => rs.map(r => r.dataset.quad)")
     assert len(quads) == len(want) > 0 and set(quads) == {"verbal_conflict"}
-    # a bar leads to its events
-    page.locator("#timeline-svg rect.bar-rect").first.dispatch_event("click")
+    # a bar leads to its events: as many as it counts
+    first = page.locator("#timeline-svg rect.bar-rect").first
+    n = int(first.get_attribute("data-n"))
+    first.dispatch_event("click")
     wait_ready(page)
     assert page.evaluate("document.body.dataset.page") == "events"
     assert set(page.locator("#events-table .badge").evaluate_all("bs => bs.map(b => b.className)")) == \
         {"badge q-verbal_conflict"}
+    assert page.locator("#matching").inner_text().startswith(f"{n:,} matching")
 
 
 def test_network(page, base):
@@ -213,6 +304,32 @@ def test_network(page, base):
     colours = set(page.locator("#network-svg path.edge").evaluate_all("es => es.map(e => e.getAttribute('stroke'))"))
     assert len(colours) == len({e["quad"] for e in net["edges"]})
     shot(page, "network")
+    # readable labels: none overlaps another or any node; the best-connected actors are all named
+    geo = page.evaluate("""() => {
+        const svg = document.querySelector('#network-svg'), box = e => e.getBBox();
+        const nodes = [...svg.querySelectorAll('g.node')].map(g => {
+            const m = g.transform.baseVal.consolidate().matrix;
+            const c = g.querySelector('circle'), t = g.querySelector('text');
+            const r = +c.getAttribute('r'), shown = t.getAttribute('display') !== 'none', b = shown ? box(t) : null;
+            return {id: g.dataset.id, r, cx: m.e, cy: m.f, shown,
+                    label: b && {x0: m.e + b.x, y0: m.f + b.y, x1: m.e + b.x + b.width, y1: m.f + b.y + b.height}};
+        });
+        return nodes;
+    }""")
+    labels = [n["label"] for n in geo if n["shown"]]
+    assert len(labels) >= 0.6 * len(geo)
+
+    def overlap(a, b, slack=1.0):
+        return a["x0"] + slack < b["x1"] and b["x0"] + slack < a["x1"] and a["y0"] + slack < b["y1"] and \
+            b["y0"] + slack < a["y1"]
+
+    for i, a in enumerate(labels):
+        assert not any(overlap(a, b) for b in labels[i + 1:]), a
+        assert not any(overlap(a, {"x0": n["cx"] - n["r"], "x1": n["cx"] + n["r"], "y0": n["cy"] - n["r"],
+                                   "y1": n["cy"] + n["r"]}) for n in geo), a
+    degree = {n["id"]: n["in"] + n["out"] for n in net["nodes"]}
+    top = sorted(degree, key=lambda k: -degree[k])[:5]
+    assert all(n["shown"] for n in geo if n["id"] in top)
     page.fill("#filters input[name=actor]", "rus-putin")
     page.click("#filters button[type=submit]")
     wait_ready(page)

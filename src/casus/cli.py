@@ -6,15 +6,18 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from casus.document import Document, content_hash
+from casus.query import DISPLAY_MIN_CONFIDENCE
 
 app = typer.Typer(help="casus: news text to source-grounded PLOVER event data.", no_args_is_help=True,
                   add_completion=False)
@@ -50,14 +53,20 @@ def _fuse(store: Any) -> str:
     return fuse_after_store(store)
 
 
+# One set of --format names, meaning the same wherever a command takes them: text (readable; `table` is
+# the same for the query commands), json (one JSON array), jsonl (one JSON object per line), csv, and
+# for export parquet and gdelt.
+class ExtractFormat(StrEnum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+
+
 class OutFormat(StrEnum):
+    text = "text"
     table = "table"
     csv = "csv"
     json = "json"
-
-
-class ExtractFormat(StrEnum):
-    text = "text"
     jsonl = "jsonl"
 
 
@@ -153,7 +162,7 @@ def extract(
     timeout: Timeout = 20.0,
     max_bytes: MaxBytes = 10_000_000,
 ) -> None:
-    """Extract records and print them (one JSON object per document with --format jsonl)."""
+    """Extract records and print them (--format jsonl: one JSON object per document; json: one JSON array)."""
     from casus.pipeline import extract as run
     from casus.record import is_failed
 
@@ -171,6 +180,8 @@ def extract(
             failed += is_failed(record)
             if fmt == ExtractFormat.jsonl:
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            elif fmt == ExtractFormat.json:  # an array, streamed: records are written as they come
+                sys.stdout.write(("[" if total == 1 else ",\n") + json.dumps(record, ensure_ascii=False))
             else:
                 print_record(record, out)
             for e in record["errors"]:
@@ -181,6 +192,8 @@ def extract(
     finally:
         if progress:
             progress.stop()
+        if fmt == ExtractFormat.json:
+            sys.stdout.write("]\n" if total else "[]\n")
     if total == 0 or failed == total:
         err.print(f"no document could be analysed ({failed} of {total} failed)")
         raise typer.Exit(1)
@@ -247,47 +260,132 @@ def ingest(
         raise typer.Exit(1)
 
 
-# The summary is a first look: it leaves out the least confident events (all are stored and listed by `events`).
-SUMMARY_MIN_CONFIDENCE = 0.3
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
 
 
-def _emit(columns: list[str], rows: list[tuple], fmt: OutFormat, title: str) -> None:
+NO_WRAP = {"date", "type", "conf.", "n", "kind", "id", "code", "mentions", "documents", "events"}
+
+
+def _emit(rows: list[dict[str, Any]], fmt: OutFormat, title: str, text_columns: dict[str, Any] | None = None,
+          what: str = "rows") -> None:
+    """Print query rows: every column for csv/json/jsonl, a readable selection (`text_columns`) as a table."""
     if fmt == OutFormat.json:
-        sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str,
-                                    ensure_ascii=False, indent=1) + "\n")
-    elif fmt == OutFormat.csv:
-        w = csv.writer(sys.stdout)
-        w.writerow(columns)
-        w.writerows(rows)
-    else:
-        table = Table(title=f"{title} ({len(rows)})")
-        for c in columns:
-            table.add_column(c, overflow="fold")
+        sys.stdout.write(json.dumps(rows, default=str, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == OutFormat.jsonl:
         for r in rows:
-            table.add_row(*("" if v is None else str(v) for v in r))
+            sys.stdout.write(json.dumps(r, default=str, ensure_ascii=False) + "\n")
+    elif fmt == OutFormat.csv:
+        from casus.export import csv_value
+
+        if rows:
+            w = csv.writer(sys.stdout, lineterminator="\n")
+            w.writerow(list(rows[0]))
+            w.writerows([csv_value(v) for v in r.values()] for r in rows)
+    elif not rows:
+        Console(highlight=False).print(f"no {what} match", markup=False)
+    else:
+        columns = text_columns or {c: c for c in rows[0]}
+        table = Table(title=f"{title} ({len(rows)})", box=box.SIMPLE_HEAD)
+        for c in columns:
+            # codes, dates and numbers stay on one line; names and text fold
+            table.add_column(c, overflow="fold", no_wrap=c in NO_WRAP)
+        for r in rows:
+            table.add_row(*(_cell(get(r) if callable(get) else r.get(get)) for get in columns.values()))
         Console().print(table)
 
 
 def _open(db: str):  # noqa: ANN202
     from pathlib import Path
 
+    from casus.schema import SchemaError
     from casus.store import Store
 
     if not Path(db).exists():
         err.print(f"no store at {db} (run `casus ingest --db {db} FILES…` first)")
         raise typer.Exit(1)
-    return Store(db, read_only=True)
+    try:
+        return Store(db, read_only=True)
+    except SchemaError as exc:
+        err.print(f"{db}: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
 
 
-ActorFilter = Annotated[str | None, typer.Option("--actor", help="Source or target actor id or name.")]
-TypeFilter = Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. THREATEN.")]
-SinceFilter = Annotated[str | None, typer.Option("--since", help="Earliest date, YYYY[-MM[-DD]].")]
-UntilFilter = Annotated[str | None, typer.Option("--until", help="Latest date, YYYY[-MM[-DD]].")]
-PlaceFilter = Annotated[str | None, typer.Option("--place", help="Location name (part of it), ISO3 country or admin1.")]
-ConfidenceFilter = Annotated[float, typer.Option("--min-confidence", help="Only events at least this confident (0-1).")]
+@contextmanager
+def _refused() -> Iterator[None]:
+    """A filter value that means nothing (unknown type, until before since) is refused, exit 2, like typer's own."""
+    from casus.query import QueryError
 
-FmtOption = Annotated[OutFormat, typer.Option("--format", "-f", help="table, csv or json.")]
+    try:
+        yield
+    except QueryError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _date_option(name: str, end: bool):  # noqa: ANN202
+    def check(value: str | None) -> str | None:
+        from casus.query import QueryError, date_bound
+
+        if value is not None:
+            try:
+                date_bound(value, name, end=end)
+            except QueryError as exc:
+                raise typer.BadParameter(str(exc).removeprefix(f"{name} ")) from None
+        return value
+
+    return check
+
+
+ActorFilter = Annotated[str | None, typer.Option("--actor", help="Source or target: actor id, part of an actor's "
+                                                                  "name, or part of the source/target text.")]
+TypeFilter = Annotated[str | None, typer.Option("--type", help="PLOVER type(s), comma-separated, e.g. THREATEN.")]
+QuadFilter = Annotated[str | None, typer.Option("--quad", help="Quad class(es), e.g. verbal_conflict.")]
+SinceFilter = Annotated[str | None, typer.Option("--since", callback=_date_option("--since", False),
+                                                 help="Events whose date range starts on or after this: "
+                                                      "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www.")]
+UntilFilter = Annotated[str | None, typer.Option("--until", callback=_date_option("--until", True),
+                                                 help="… and ends on or before this (inclusive: 2025-09 is up to "
+                                                      "2025-09-30).")]
+PlaceFilter = Annotated[str | None, typer.Option("--place", help="Part of the location's name or admin1, or a "
+                                                                  "country (ISO3 code or name).")]
+TextFilter = Annotated[str | None, typer.Option("--text", help="Text in the evidence sentence, trigger or title.")]
+ConfidenceFilter = Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0,
+                                                 help="Only events at least this confident (0-1); 0 lists all.")]
+
+FmtOption = Annotated[OutFormat, typer.Option("--format", "-f", help="text (a table), csv, json or jsonl.")]
 LimitOption = Annotated[int, typer.Option(help="Most rows to print.")]
+
+
+def _party(r: dict[str, Any], role: str) -> str:
+    return r.get(f"{role}_name") or r.get(role) or "-"
+
+
+def _flags(r: dict[str, Any]) -> str:
+    return " ".join(k for k in ("negated", "hypothetical", "future", "historical", "reported") if r.get(k))
+
+
+EVENT_TEXT_COLUMNS: dict[str, Any] = {
+    "date": "date", "type": "type", "source": lambda r: _party(r, "source"), "target": lambda r: _party(r, "target"),
+    "trigger": "trigger", "place": "location", "modality": _flags, "conf.": "confidence", "doc": "doc_id", "n": "n"}
+
+
+def _hidden_note(store: Any, filters: dict[str, Any], shown: int, limit: int, min_confidence: float) -> None:
+    """Say on stderr what the listing leaves out: rows past --limit, events under the confidence floor."""
+    total = store.count_events(**filters, min_confidence=min_confidence)
+    notes = [f"showing {shown} of {total} (--limit)"] if total > shown else []
+    if min_confidence > 0:
+        below = store.count_events(**filters, min_confidence=None) - total
+        if below:
+            notes.append(f"{below} less confident events not shown (--min-confidence 0 lists them)")
+    if notes:
+        err.print("(" + "; ".join(notes) + ")", markup=False, highlight=False)
 
 
 @app.command()
@@ -295,30 +393,39 @@ def events(
     db: DbOption = "casus.duckdb",
     actor: ActorFilter = None,
     type_: TypeFilter = None,
+    quad: QuadFilter = None,
     since: SinceFilter = None,
     until: UntilFilter = None,
     place: PlaceFilter = None,
-    min_confidence: ConfidenceFilter = 0.0,
-    fmt: FmtOption = OutFormat.table,
+    text: TextFilter = None,
+    min_confidence: ConfidenceFilter = DISPLAY_MIN_CONFIDENCE,
+    fmt: FmtOption = OutFormat.text,
     limit: LimitOption = 100,
 ) -> None:
-    """List stored events."""
-    with _open(db) as store:
-        _emit(*store.events(actor, type_, since, until, limit, place=place, min_confidence=min_confidence),
-              fmt, "events")
+    """List stored events, by date (csv/json/jsonl: every column of the events table, docs/schema.md)."""
+    filters = {"actor": actor, "type": type_, "quad": quad, "since": since, "until": until, "place": place,
+               "text": text}
+    with _open(db) as store, _refused():
+        rows = store.events(**filters, min_confidence=min_confidence, limit=limit)
+        _emit(rows, fmt, "events", EVENT_TEXT_COLUMNS, what="events")
+        _hidden_note(store, filters, len(rows), limit, min_confidence)
 
 
 @app.command()
 def quotes(
     db: DbOption = "casus.duckdb",
-    speaker: Annotated[str | None, typer.Option(help="Speaker actor id or name.")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Speaker: actor id, part of an actor's name, or part of "
+                                                     "the speaker text.")] = None,
     kind: Annotated[str | None, typer.Option(help="direct, partial, indirect or mixed.")] = None,
-    fmt: FmtOption = OutFormat.table,
+    text: Annotated[str | None, typer.Option("--text", help="Words in the quote.")] = None,
+    fmt: FmtOption = OutFormat.text,
     limit: LimitOption = 100,
 ) -> None:
     """List stored quotes."""
-    with _open(db) as store:
-        _emit(*store.quotes(speaker, kind, limit), fmt, "quotes")
+    with _open(db) as store, _refused():
+        rows = store.quotes(speaker=speaker, kind=kind, text=text, limit=limit)
+    _emit(rows, fmt, "quotes", {"doc": "doc_id", "kind": "kind", "speaker": lambda r: _party(r, "speaker"),
+                                "cue": "cue", "content": "content", "conf.": "confidence"}, what="quotes")
 
 
 @app.command()
@@ -326,23 +433,47 @@ def actors(
     db: DbOption = "casus.duckdb",
     name: Annotated[str | None, typer.Option(help="Actor id or part of its name.")] = None,
     country: Annotated[str | None, typer.Option(help="ISO3 country code.")] = None,
-    fmt: FmtOption = OutFormat.table,
+    kind: Annotated[str | None, typer.Option(help="person, state, organisation or group.")] = None,
+    fmt: FmtOption = OutFormat.text,
     limit: LimitOption = 100,
 ) -> None:
-    """List stored actors with mention and document counts."""
-    with _open(db) as store:
-        _emit(*store.actors(name, country, limit), fmt, "actors")
+    """List stored actors with mention, document and event counts."""
+    with _open(db) as store, _refused():
+        rows = store.actors(name=name, country=country, kind=kind, limit=limit)
+    _emit(rows, fmt, "actors", {c: c for c in ("id", "name", "kind", "code", "members", "mentions", "documents",
+                                                "events")}, what="actors")
 
 
 @app.command()
 def duplicates(
     db: DbOption = "casus.duckdb",
-    fmt: FmtOption = OutFormat.table,
+    fmt: FmtOption = OutFormat.text,
     limit: LimitOption = 100,
 ) -> None:
     """List near-duplicate documents (the same story from two outlets), most similar first."""
     with _open(db) as store:
-        _emit(*store.near_duplicates(limit), fmt, "near-duplicates")
+        _emit(store.near_duplicates(limit), fmt, "near-duplicates", what="near-duplicates")
+
+
+@app.command()
+def migrate(db: DbOption = "casus.duckdb") -> None:
+    """Bring a store written by an older casus to this version's schema (opening it read-write does the same)."""
+    from pathlib import Path
+
+    import duckdb
+
+    from casus import schema
+
+    if not Path(db).exists():
+        err.print(f"no store at {db}")
+        raise typer.Exit(1)
+    with duckdb.connect(db) as con:
+        before = schema.version(con)
+        applied = schema.migrate(con)
+    if applied:
+        err.print(f"{db}: schema {before} → {applied[-1]}")
+    else:
+        err.print(f"{db}: schema {schema.SCHEMA_VERSION}, nothing to migrate")
 
 
 @app.command()
@@ -353,36 +484,30 @@ def summary(db: DbOption = "casus.duckdb") -> None:
         counts = store.summary()
         out.print(f"[bold]{db}[/bold]: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         if counts.get("near_duplicates"):
-            cols, rows = store.near_duplicates(limit=5)
             out.print(f"[bold]near-duplicates[/bold]: {counts['near_duplicates']} linked pairs "
                       f"(`casus duplicates --db {db}`)")
-            for r in (dict(zip(cols, row, strict=True)) for row in rows):
+            for r in store.near_duplicates(limit=5):
                 out.print(f"  {r['id']} ≈ {r['duplicate_of']} ({r['similarity']:.2f})", markup=False)
-        cols, rows = store.actors(limit=12)
         out.print("[bold]actors[/bold] (id, name, country/sector, mentions)")
-        for r in (dict(zip(cols, row, strict=True)) for row in rows):
+        for r in store.actors(limit=12):
             code = "/".join(x for x in (r["country"], r["sector"]) if x) or "-"
             out.print(f"  {r['id']:<22} {r['name']:<26} {code:<8} {r['mentions']}", markup=False)
-        names = dict(store.query("SELECT id, name FROM actors")[1])
-        cols, rows = store.quotes(limit=20)
         out.print("[bold]quotes[/bold] (kind, speaker: content)")
-        for r in (dict(zip(cols, row, strict=True)) for row in rows):
+        for r in store.quotes(limit=20):
             content = r["content"] if len(r["content"]) <= 80 else r["content"][:79] + "…"
-            out.print(f"  {r['kind']:<8} {names.get(r['speaker_actor']) or r['speaker']}: “{content}”", markup=False)
-        floor = SUMMARY_MIN_CONFIDENCE
-        cols, rows = store.events(limit=30, min_confidence=floor)
-        hidden = counts["events"] - store.query("SELECT count(*) FROM events WHERE confidence >= ?", [floor])[1][0][0]
+            out.print(f"  {r['kind']:<8} {_party(r, 'speaker')}: “{content}”", markup=False)
+        floor = DISPLAY_MIN_CONFIDENCE
+        rows = store.events(limit=30, min_confidence=floor)
+        hidden = counts["events"] - store.count_events(min_confidence=floor)
         out.print(f"[bold]events[/bold] with confidence ≥ {floor} (date, type, source → target \\[trigger] "
                   "@ place, modality, confidence)")
-        for r in (dict(zip(cols, row, strict=True)) for row in rows):
-            flags = " ".join(k for k in ("negated", "hypothetical", "future", "historical", "reported") if r[k])
+        for r in rows:
             where = f" @ {r['location']}" if r.get("location") else ""
-            out.print(f"  {r['date'] or '-':<10} {r['type']:<9} {names.get(r['source_actor']) or r['source'] or '-'} → "
-                      f"{names.get(r['target_actor']) or r['target'] or '-'} [{r['trigger']}]{where} {flags} "
-                      f"{r['confidence']:.2f}", markup=False)
+            out.print(f"  {r['date'] or '-':<10} {r['type']:<9} {_party(r, 'source')} → {_party(r, 'target')} "
+                      f"[{r['trigger']}]{where} {_flags(r)} {r['confidence']:.2f}", markup=False)
         if hidden:
-            out.print(f"  ({hidden} less confident events not shown: casus events --db {db} lists them all)",
-                      markup=False)
+            out.print(f"  ({hidden} less confident events not shown: casus events --db {db} --min-confidence 0 "
+                      "lists them all)", markup=False)
 
 
 @app.command()
@@ -492,10 +617,18 @@ class Grain(StrEnum):
 
 
 class ExportFormat(StrEnum):
-    jsonl = "jsonl"
     csv = "csv"
     parquet = "parquet"
+    json = "json"
+    jsonl = "jsonl"
     gdelt = "gdelt"
+
+
+class ExportTable(StrEnum):
+    events = "events"
+    quotes = "quotes"
+    actors = "actors"
+    records = "records"
 
 
 @app.command()
@@ -503,37 +636,52 @@ def export(
     out: Annotated[str, typer.Argument(metavar="OUT", help="Output file; - for stdout (not parquet).")],
     db: DbOption = "casus.duckdb",
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f",
-                                              help="jsonl/parquet: records; csv: event rows; gdelt: GDELT 2.0 "
-                                                   "event table (tab-separated).")] = ExportFormat.jsonl,
+                                              help="csv, parquet, json (an array), jsonl; gdelt: the GDELT 2.0 "
+                                                   "event table (tab-separated).")] = ExportFormat.csv,
+    table: Annotated[ExportTable, typer.Option("--table", "-t",
+                                               help="events (one row per event), quotes, actors, or records "
+                                                    "(one whole record per document).")] = ExportTable.events,
     actor: ActorFilter = None,
     type_: TypeFilter = None,
+    quad: QuadFilter = None,
     since: SinceFilter = None,
     until: UntilFilter = None,
     place: PlaceFilter = None,
-    min_confidence: ConfidenceFilter = 0.0,
+    text: TextFilter = None,
+    min_confidence: ConfidenceFilter = DISPLAY_MIN_CONFIDENCE,
     header: Annotated[bool, typer.Option(help="Header line in csv/gdelt output.")] = True,
     include_negated: Annotated[bool, typer.Option(help="Keep negated events in the gdelt table.")] = False,
     grain: Annotated[Grain, typer.Option(help="event: records / event rows; happening: one row per happening "
                                               "(events fused across outlets, see `casus happenings`).")]
     = Grain.event,
 ) -> None:
-    """Export records or events; filters as for `casus events` (records: documents with a matching event)."""
+    """Export a table (events, quotes, actors) or the records; event filters as for `casus events`
+    (records: the documents with a matching event)."""
+    from casus.export import ExportError
     from casus.export import export as run_export
     from casus.fusion.queries import NotFused
 
-    with _open(db) as store:
+    filters = {"actor": actor, "type": type_, "quad": quad, "since": since, "until": until, "place": place,
+               "text": text, "min_confidence": min_confidence}
+    if grain == Grain.happening and table != ExportTable.events:
+        err.print("error: --grain happening exports happenings, not --table " + table.value)
+        raise typer.Exit(2)
+    with _open(db) as store, _refused():
         try:
-            n = run_export(store, fmt.value, out, include_negated=include_negated, header=header, actor=actor,
-                           type_=type_, since=since, until=until, place=place, min_confidence=min_confidence,
-                           grain=grain.value)
+            n = run_export(store, fmt.value, out, table=table.value, include_negated=include_negated, header=header,
+                           grain=grain.value, **filters)
+        except ExportError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(2) from None
         except NotFused as exc:
             err.print(str(exc))
             raise typer.Exit(1) from None
-    if grain == Grain.happening:
-        what = "happenings"
-    else:
-        what = "records" if fmt in (ExportFormat.jsonl, ExportFormat.parquet) else "events"
-    err.print(f"{n} {what} → {out}")
+        below = 0
+        if table == ExportTable.events and min_confidence > 0:
+            below = store.count_events(**{**filters, "min_confidence": None}) - store.count_events(**filters)
+    what = "happenings" if grain == Grain.happening else table.value
+    err.print(f"{n} {what} → {out}" + (f" ({below} events below confidence {min_confidence} left out; "
+                                       "--min-confidence 0 keeps them)" if below else ""))
 
 
 from casus.fusion.commands import register as _register_fusion  # noqa: E402  (needs the options above)

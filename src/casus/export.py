@@ -1,8 +1,11 @@
-"""`casus export`: records (JSONL, Parquet), event rows (CSV) and a GDELT 2.0-shaped event table.
+"""`casus export`: the analyst tables (events, quotes, actors) as CSV, Parquet, JSON or JSONL, the whole
+records, and a GDELT 2.0-shaped event table.
 
-Everything streams from the store in chunks, so an export of millions of events runs in constant
-memory. The filters are those of `casus events`; for record formats they keep the documents that
-have at least one matching event. The GDELT mapping is documented in docs/export.md.
+The tables are the store's views (`events_full`, `quotes_full`, `actors_full`; docs/schema.md), read
+through the query layer with the filters of `casus events`, so an export holds exactly the rows the
+CLI and the API list. Parquet keeps the types (DATE, LIST, BOOLEAN, DOUBLE): DuckDB writes it
+straight from the query. Everything else streams in chunks, in constant memory. The GDELT mapping
+is documented in docs/export.md.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 from casus.data_files import plover_types
-from casus.store import Store, event_filter
+from casus.query import EventFilter
+from casus.store import Store
 
 CHUNK = 2048
 
@@ -34,72 +38,62 @@ GDELT_COLUMNS = (
     + ["DATEADDED", "SOURCEURL"]
 )
 
-EVENT_SQL = """
-SELECT e.doc_id, e.doc_hash, e.n, d.published, d.url, d.title, e.date, e.date_granularity, e.type, e.quad,
-       e.cameo_root, e.goldstein, e.source_actor, sa.name AS source_name, sa.country AS source_country,
-       sa.sector AS source_sector, e.source, e.target_actor, ta.name AS target_name,
-       ta.country AS target_country, ta.sector AS target_sector, e.target, e.trigger, e.evidence,
-       e.evidence_start, e.evidence_end, e.location, e.country, e.lat, e.lon, e.negated, e.hypothetical,
-       e.future, e.historical, e.reported, e.mode, e.contexts, e.confidence, d.ingested_at{happening}
-FROM events e JOIN documents d ON d.hash = e.doc_hash
-LEFT JOIN actors sa ON sa.id = e.source_actor LEFT JOIN actors ta ON ta.id = e.target_actor{happening_join}
-"""
-# each event's happening and its counts (casus.fusion), when the store has been fused
-HAPPENING_COLUMNS = (", hr.happening, h.n_reports AS happening_reports, h.n_documents AS happening_documents, "
-                     "h.n_outlets AS happening_outlets")
-HAPPENING_JOIN = ("\nLEFT JOIN happening_reports hr ON hr.doc_hash = e.doc_hash AND hr.n = e.n "
-                  "LEFT JOIN happenings h ON h.id = hr.happening")
-CSV_COLUMNS = ["doc_id", "n", "published", "url", "title", "date", "date_granularity", "type", "quad", "cameo_root",
-               "goldstein", "source_actor", "source_name", "source", "target_actor", "target_name", "target",
-               "trigger", "evidence", "evidence_start", "evidence_end", "location", "country", "lat", "lon",
-               "negated", "hypothetical", "future", "historical", "reported", "mode", "contexts", "confidence",
-               "happening", "happening_reports", "happening_outlets"]
+TABLES = ("events", "quotes", "actors", "records")
+FORMATS = {"events": ("csv", "parquet", "json", "jsonl", "gdelt"), "quotes": ("csv", "parquet", "json", "jsonl"),
+           "actors": ("csv", "parquet", "json", "jsonl"), "records": ("jsonl", "json", "parquet")}
+# the event filters that select documents for the records table (confidence alone keeps every document)
+_CONTENT_FILTERS = ("actor", "type", "quad", "since", "until", "place", "text", "doc")
 
 
-def _chunks(store: Store, sql: str, params: list[Any]) -> Iterator[tuple[list[str], list[tuple]]]:
-    cur = store.con.execute(sql, params)
+class ExportError(ValueError):
+    """An export that can't be written as asked (format not offered for that table, parquet to stdout…)."""
+
+
+def _chunks(cur: Any) -> Iterator[dict[str, Any]]:
     columns = [d[0] for d in cur.description]
     while rows := cur.fetchmany(CHUNK):
-        yield columns, rows
+        for row in rows:
+            yield dict(zip(columns, row, strict=True))
 
 
-def records(store: Store, **filters: Any) -> Iterator[dict[str, Any]]:
-    """The stored records; in a fused store each event carries the id of its `happening`."""
-    from casus.fusion.storage import has_tables
+def table_select(store: Store, table: str, **filters: Any) -> tuple[str, list[Any]]:
+    """The query of an export table: the events with the filters of `casus events`, or every quote or actor."""
+    q = store.queries()
+    if table == "events":
+        return q.event_select(EventFilter(**filters))
+    if any(v is not None for k, v in filters.items() if k != "min_confidence"):
+        raise ExportError(f"event filters select events (and records), not {table}")
+    from casus.query import ActorFilter, QuoteFilter
 
-    where, params = event_filter(**filters, alias="e.")
-    fused = has_tables(store.con)
-    links = (", (SELECT list(struct_pack(n := r.n, h := r.happening)) FROM happening_reports r "
-             "WHERE r.doc_hash = d.hash)") if fused else ", NULL"
-    if where:
-        sql = (f"SELECT d.record{links} FROM documents d WHERE d.hash IN (SELECT e.doc_hash FROM events e{where})"
-               " ORDER BY d.published NULLS LAST, d.id")
-    else:
-        sql = f"SELECT d.record{links} FROM documents d ORDER BY d.published NULLS LAST, d.id"
-    for _, rows in _chunks(store, sql, params):
-        for text, happenings in rows:
-            record = json.loads(text)
-            for link in happenings or ():
-                if 0 <= link["n"] < len(record.get("events", [])):
-                    record["events"][link["n"]]["happening"] = link["h"]
-            yield record
-
-
-def _event_sql(store: Store) -> str:
-    from casus.fusion.storage import has_tables
-
-    if has_tables(store.con):
-        return EVENT_SQL.format(happening=HAPPENING_COLUMNS, happening_join=HAPPENING_JOIN)
-    return EVENT_SQL.format(happening=", NULL AS happening, NULL AS happening_reports, NULL AS happening_documents, "
-                                      "NULL AS happening_outlets", happening_join="")
+    return q.quote_select(QuoteFilter()) if table == "quotes" else q.actor_select(ActorFilter())
 
 
 def event_rows(store: Store, **filters: Any) -> Iterator[dict[str, Any]]:
-    where, params = event_filter(**filters, alias="e.")
-    sql = _event_sql(store) + where + " ORDER BY e.date NULLS LAST, e.doc_id, e.n"
-    for columns, rows in _chunks(store, sql, params):
-        for row in rows:
-            yield dict(zip(columns, row, strict=True))
+    """Rows of `events_full` for the filters (with their happening in a fused store), in date order, streamed."""
+    yield from _chunks(store.queries().event_rows(EventFilter(**filters)))
+
+
+def records(store: Store, **filters: Any) -> Iterator[dict[str, Any]]:
+    """Whole records: every document, or with content filters the documents with at least one matching event.
+    In a fused store each event carries the id of its `happening`."""
+    from casus.fusion.storage import has_tables
+
+    links = (", (SELECT list(struct_pack(n := r.n, h := r.happening)) FROM happening_reports r "
+             "WHERE r.doc_hash = d.hash) AS happenings") if has_tables(store.con) else ", NULL AS happenings"
+    order = " ORDER BY d.published_date NULLS LAST, d.published, d.id"
+    if any(filters.get(k) for k in _CONTENT_FILTERS):
+        w = EventFilter(**filters).where()
+        sql = (f"SELECT d.record{links} FROM documents d WHERE d.hash IN (SELECT e.doc_hash FROM events e{w.sql()})"
+               + order)
+        params = w.params
+    else:
+        sql, params = f"SELECT d.record{links} FROM documents d" + order, []
+    for row in _chunks(store.con.execute(sql, params)):
+        record = json.loads(row["record"])
+        for link in row["happenings"] or ():
+            if 0 <= link["n"] < len(record.get("events", [])):
+                record["events"][link["n"]]["happening"] = link["h"]
+        yield record
 
 
 # ---- GDELT ---------------------------------------------------------------------------------------
@@ -183,6 +177,11 @@ def _cell(v: Any) -> Any:
     return "" if v is None else v
 
 
+def csv_value(v: Any) -> Any:
+    """A cell of a CSV table: LIST values joined with ';' (contexts, members), dates in ISO form."""
+    return _cell(";".join(str(x) for x in v) if isinstance(v, list) else v)
+
+
 def write_jsonl(items: Iterator[dict[str, Any]], out: str) -> int:
     n = 0
     with _open_text(out) as fh:
@@ -200,9 +199,27 @@ def write_delimited(items: Iterator[dict[str, Any]], columns: list[str], out: st
         if header:
             w.writerow(columns)
         for item in items:
-            w.writerow([_cell(item.get(c)) for c in columns])
+            w.writerow([csv_value(item.get(c)) for c in columns])
             n += 1
     return n
+
+
+def write_json(items: Iterator[dict[str, Any]], out: str) -> int:
+    """One JSON array, written as the rows come."""
+    n = 0
+    with _open_text(out) as fh:
+        for item in items:
+            fh.write(("[" if n == 0 else ",\n") + json.dumps(item, ensure_ascii=False, default=str))
+            n += 1
+        fh.write("]\n" if n else "[]\n")
+    return n
+
+
+def write_parquet_table(store: Store, sql: str, params: list[Any], out: str) -> int:
+    """DuckDB writes the query result itself, with its column types (DATE, LIST…), as one Parquet file."""
+    path = out.replace("'", "''")  # a file name is not a bindable parameter in COPY
+    store.con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)", params)
+    return store.con.execute("SELECT count(*) FROM read_parquet(?)", [out]).fetchone()[0]
 
 
 def write_parquet_records(items: Iterator[dict[str, Any]], out: str) -> int:
@@ -221,24 +238,35 @@ def write_parquet_records(items: Iterator[dict[str, Any]], out: str) -> int:
     return n
 
 
-def export(store: Store, fmt: str, out: str, include_negated: bool = False, header: bool = True,
-           grain: str = "event", **filters: Any) -> int:
-    """Write the export; returns how many records or rows were written. At `grain="happening"` a
-    row is a happening (casus.fusion.export), not an event or a document."""
+def export(store: Store, fmt: str, out: str, table: str = "events", include_negated: bool = False,
+           header: bool = True, grain: str = "event", **filters: Any) -> int:
+    """Write `table` (events, quotes, actors or records) as `fmt`; returns how many rows or records were written.
+    At `grain="happening"` a row is a happening (casus.fusion.export), not an event or a document."""
     if grain == "happening":
         from casus.fusion.export import export_happenings
 
         return export_happenings(store, fmt, out, include_negated=include_negated, header=header, **filters)
     if grain != "event":
-        raise ValueError(f"unknown grain {grain!r}; event or happening")
-    if fmt == "jsonl":
-        return write_jsonl(records(store, **filters), out)
-    if fmt == "parquet":
-        if out == "-":
-            raise ValueError("parquet needs an output file, not stdout")
-        return write_parquet_records(records(store, **filters), out)
-    if fmt == "csv":
-        return write_delimited(event_rows(store, **filters), CSV_COLUMNS, out, header=header)
+        raise ExportError(f"unknown grain {grain!r}; event or happening")
+    if table not in TABLES:
+        raise ExportError(f"unknown table {table!r}; one of {', '.join(TABLES)}")
+    if fmt not in FORMATS[table]:
+        raise ExportError(f"{table} export as {fmt!r} is not offered; {table}: {', '.join(FORMATS[table])}")
+    if fmt == "parquet" and out == "-":
+        raise ExportError("parquet needs an output file, not stdout")
+    if table == "records":
+        items = records(store, **filters)
+        if fmt == "parquet":
+            return write_parquet_records(items, out)
+        return write_json(items, out) if fmt == "json" else write_jsonl(items, out)
     if fmt == "gdelt":
         return write_delimited(gdelt_rows(store, include_negated, **filters), GDELT_COLUMNS, out, "\t", header)
-    raise ValueError(f"unknown export format {fmt!r}")
+    sql, params = table_select(store, table, **filters)
+    if fmt == "parquet":
+        return write_parquet_table(store, sql, params, out)
+    cur = store.con.execute(sql, params)
+    columns = [d[0] for d in cur.description]
+    if fmt == "csv":
+        return write_delimited(_chunks(cur), columns, out, header=header)
+    return write_json(_chunks(cur), out) if fmt == "json" else write_jsonl(_chunks(cur), out)
+

@@ -1,7 +1,9 @@
-"""The embedded DuckDB store: documents, actors, mentions, quotes, events and errors.
+"""The embedded DuckDB store and its queries: `Store(path)` is what the CLI, the web app, the exports
+and Python users open.
 
 Records go in per batch, one transaction each, so a killed run keeps every batch it finished.
-A document's identity is the hash of its normalised text: re-ingesting it changes nothing.
+A document's identity is the hash of its normalised text: re-ingesting it changes nothing. The
+tables, views and schema version are in `schema.py` (docs/schema.md); the filters in `query.py`.
 """
 
 from __future__ import annotations
@@ -13,71 +15,10 @@ from typing import Any
 
 import duckdb
 
+from casus import schema
 from casus.document import content_hash
+from casus.query import DISPLAY_MIN_CONFIDENCE, ActorFilter, EventFilter, Page, Queries, QuoteFilter, _dicts
 from casus.record import is_failed
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    hash TEXT PRIMARY KEY, id TEXT, title TEXT, outlet TEXT, url TEXT, published TEXT, language TEXT,
-    text TEXT, record JSON, ingested_at TIMESTAMP DEFAULT current_timestamp);
-CREATE TABLE IF NOT EXISTS actors (
-    id TEXT PRIMARY KEY, name TEXT, kind TEXT, country TEXT, sector TEXT, scope TEXT, members TEXT);
-CREATE TABLE IF NOT EXISTS mentions (
-    doc_hash TEXT, doc_id TEXT, actor_id TEXT, start_char INTEGER, end_char INTEGER, via TEXT, text TEXT);
-CREATE TABLE IF NOT EXISTS quotes (
-    doc_hash TEXT, doc_id TEXT, n INTEGER, kind TEXT, content TEXT, content_start INTEGER, content_end INTEGER,
-    speaker_actor TEXT, speaker TEXT, speaker_start INTEGER, speaker_end INTEGER, cue TEXT, confidence DOUBLE);
-CREATE TABLE IF NOT EXISTS events (
-    doc_hash TEXT, doc_id TEXT, n INTEGER, type TEXT, quad TEXT, cameo_root TEXT, goldstein DOUBLE,
-    source_actor TEXT, source TEXT, target_actor TEXT, target TEXT, trigger TEXT, evidence TEXT,
-    evidence_start INTEGER, evidence_end INTEGER, date TEXT, date_granularity TEXT, date_basis TEXT,
-    location TEXT, country TEXT, lat DOUBLE, lon DOUBLE,
-    negated BOOLEAN, hypothetical BOOLEAN, future BOOLEAN, historical BOOLEAN, reported BOOLEAN,
-    mode TEXT, contexts TEXT, confidence DOUBLE);
-ALTER TABLE events ADD COLUMN IF NOT EXISTS admin1 TEXT;
-ALTER TABLE events ADD COLUMN IF NOT EXISTS feature TEXT;
-ALTER TABLE events ADD COLUMN IF NOT EXISTS date_start TEXT;
-ALTER TABLE events ADD COLUMN IF NOT EXISTS date_end TEXT;
-CREATE TABLE IF NOT EXISTS lsh_bands (band TEXT, hash TEXT);
-CREATE TABLE IF NOT EXISTS near_duplicates (
-    hash TEXT, duplicate_of TEXT, similarity DOUBLE, PRIMARY KEY (hash, duplicate_of));
-CREATE TABLE IF NOT EXISTS errors (
-    doc_id TEXT, origin TEXT, stage TEXT, level TEXT, message TEXT,
-    PRIMARY KEY (doc_id, origin, stage, message));
-"""
-
-
-def event_filter(actor: str | None = None, type_: str | None = None, since: str | None = None,
-                 until: str | None = None, place: str | None = None, min_confidence: float | None = None,
-                 alias: str = "") -> tuple[str, list[Any]]:
-    """The event filters of `casus events` and `casus export`, as a WHERE clause over the events table
-    (columns prefixed with `alias`, e.g. "e.")."""
-    a = alias
-    where, params = [], []
-    if actor:
-        # by canonical name too, so "--actor Putin" finds events whose source is "he" resolved to him
-        where.append(f"({a}source_actor = ? OR {a}target_actor = ? OR {a}source ILIKE ? OR {a}target ILIKE ? OR "
-                     f"{a}source_actor IN (SELECT id FROM actors WHERE name ILIKE ?) OR "
-                     f"{a}target_actor IN (SELECT id FROM actors WHERE name ILIKE ?))")
-        params += [actor, actor, f"%{actor}%", f"%{actor}%", f"%{actor}%", f"%{actor}%"]
-    if min_confidence:
-        where.append(f"{a}confidence >= ?")
-        params.append(min_confidence)
-    if type_:
-        where.append(f"{a}type = ?")
-        params.append(type_.upper())
-    # a value with a span ("2025-W36", "2025-08", a range) is in [since, until] when all of its
-    # span is: a vague "in recent months" does not match a one-day window
-    if since:
-        where.append(f"coalesce({a}date_start, {a}date) >= ?")
-        params.append(since)
-    if until:
-        where.append(f"coalesce({a}date_end, {a}date) <= ?")
-        params.append(until + "\uffff")
-    if place:
-        where.append(f"({a}location ILIKE ? OR {a}country = ? OR {a}admin1 ILIKE ?)")
-        params += [f"%{place}%", place.upper(), f"%{place}%"]
-    return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
 def _text(record: dict[str, Any], span: dict[str, Any] | None) -> str | None:
@@ -91,11 +32,31 @@ def _get(d: dict[str, Any] | None, key: str) -> Any:
 
 
 class Store:
+    """A casus store: `Store(path)` opens (or creates) it read-write, `Store(path, read_only=True)` for
+    reading beside a writer. Either way an older store is migrated first (docs/schema.md)."""
+
     def __init__(self, path: str | Path = "casus.duckdb", read_only: bool = False):
         self.path = str(path)
+        self.read_only = read_only
         self.con = duckdb.connect(self.path, read_only=read_only)
         if not read_only:
-            self.con.execute(SCHEMA)
+            schema.migrate(self.con)
+            return
+        try:
+            schema.check(self.con)
+        except schema.SchemaError as exc:
+            if not exc.migratable:
+                self.con.close()
+                raise
+            # a read-only reader of an older store: migrate it once, read-write, then read as asked
+            self.con.close()
+            with duckdb.connect(self.path) as rw:
+                schema.migrate(rw)
+            self.con = duckdb.connect(self.path, read_only=True)
+
+    @property
+    def schema_version(self) -> int | None:
+        return schema.version(self.con)
 
     def close(self) -> None:
         self.con.close()
@@ -175,16 +136,18 @@ class Store:
         if self.known_hashes([h]):
             return 0
         meta = record.get("meta", {})
+        published = meta.get("published")
         self.con.execute(
-            "INSERT INTO documents (hash, id, title, outlet, url, published, language, text, record)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [h, record["id"], meta.get("title"), meta.get("outlet"), meta.get("url"), meta.get("published"),
-             meta.get("language"), record["text"], json.dumps(record, ensure_ascii=False)])
+            "INSERT INTO documents (hash, id, title, outlet, url, published, language, text, record, published_date)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [h, record["id"], meta.get("title"), meta.get("outlet"), meta.get("url"),
+             None if published is None else str(published), meta.get("language"), record["text"],
+             json.dumps(record, ensure_ascii=False, default=str), schema.day(published)])
         for a in record.get("actors", []):
             # KB ids are global, document-scoped ids ("doc:<text hash>:…") never collide across documents
             rows["actors"].setdefault(a["id"], [a["id"], a.get("name"), a.get("kind"), a.get("country"),
-                                                a.get("sector"), a.get("scope"),
-                                                ",".join(a.get("members") or []) or None])
+                                                a.get("sector"), a.get("scope"), list(a["members"])
+                                                if a.get("members") else None])
             for m in a.get("mentions", []):
                 rows["mentions"].append([h, record["id"], a["id"], m["start"], m["end"], m.get("via"),
                                          record["text"][m["start"] : m["end"]]])
@@ -194,8 +157,13 @@ class Store:
             rows["quotes"].append([h, record["id"], n, q.get("kind"), _text(record, content), _get(content, "start"),
                                    _get(content, "end"), _get(spk, "actor"), _text(record, spk),
                                    _get(spk, "start"), _get(spk, "end"), _text(record, cue), q.get("confidence")])
+        published_day = schema.day(published)
         for n, e in enumerate(record.get("events", [])):
             src, tgt, date, loc = e.get("source"), e.get("target"), e.get("date"), e.get("location")
+            if published_day and not (date and schema.day(date.get("earliest"))):
+                # no date of its own: the publication day, as the time step gives an event it can't date
+                date = {"value": published_day.isoformat(), "granularity": "day", "basis": "published",
+                        "earliest": published_day, "latest": published_day}
             mod = e.get("modality") or {}
             ev = e.get("evidence")
             rows["events"].append([
@@ -205,8 +173,9 @@ class Store:
                 _get(date, "value"), _get(date, "granularity"), _get(date, "basis"),
                 _get(loc, "name"), _get(loc, "country"), _get(loc, "lat"), _get(loc, "lon"),
                 mod.get("negated"), mod.get("hypothetical"), mod.get("future"), mod.get("historical"),
-                mod.get("reported"), e.get("mode"), ",".join(e.get("contexts") or []), e.get("confidence"),
-                _get(loc, "admin1"), _get(loc, "feature"), _get(date, "earliest"), _get(date, "latest")])
+                mod.get("reported"), e.get("mode"), list(e.get("contexts") or []), e.get("confidence"),
+                _get(loc, "admin1"), _get(loc, "feature"), schema.day(_get(date, "earliest")),
+                schema.day(_get(date, "latest"))])
         return 1
 
     def _link_near_duplicates(self, h: str, text: str) -> None:
@@ -229,62 +198,58 @@ class Store:
                 self.con.execute("INSERT OR IGNORE INTO near_duplicates VALUES (?, ?, ?)", [h, other, round(sim, 3)])
         self.con.execute("INSERT INTO lsh_bands SELECT unnest(?), ?", [keys, h])
 
-    def near_duplicates(self, limit: int = 100) -> tuple[list[str], list[tuple]]:
-        return self.query(
-            "SELECT a.id, a.outlet, a.title, b.id AS duplicate_of, b.outlet AS duplicate_outlet, n.similarity"
-            " FROM near_duplicates n JOIN documents a ON a.hash = n.hash JOIN documents b ON b.hash = n.duplicate_of"
-            " ORDER BY n.similarity DESC, a.id LIMIT ?", [limit])
-
-    # ---- queries -------------------------------------------------------------------------------
+    # ---- queries: rows of the analyst views, filtered as everywhere else (query.py) ----------------------
 
     def query(self, sql: str, params: list[Any] | None = None) -> tuple[list[str], list[tuple]]:
         cur = self.con.execute(sql, params or [])
         return [d[0] for d in cur.description], cur.fetchall()
 
-    def events(self, actor: str | None = None, type_: str | None = None, since: str | None = None,
-               until: str | None = None, limit: int = 100,
-               place: str | None = None, min_confidence: float | None = None) -> tuple[list[str], list[tuple]]:
-        where, params = event_filter(actor, type_, since, until, place, min_confidence)
-        sql = ("SELECT doc_id, date, type, source_actor, source, target_actor, target, trigger, location, country, "
-               "negated, hypothetical, future, historical, reported, confidence FROM events")
-        sql += where + " ORDER BY date NULLS LAST, doc_id, n LIMIT ?"
-        return self.query(sql, params + [limit])
+    def queries(self) -> Queries:
+        return Queries(self.con)
 
-    def quotes(self, speaker: str | None = None, kind: str | None = None,
-               limit: int = 100) -> tuple[list[str], list[tuple]]:
-        where, params = [], []
-        if speaker:
-            # by actor too, so "--speaker Putin" also lists the quotes he is given as "he said"
-            where.append("(speaker_actor = ? OR speaker ILIKE ? OR speaker_actor IN "
-                         "(SELECT id FROM actors WHERE name ILIKE ?))")
-            params += [speaker, f"%{speaker}%", f"%{speaker}%"]
-        if kind:
-            where.append("kind = ?")
-            params.append(kind)
-        sql = "SELECT doc_id, kind, speaker_actor, speaker, cue, content, confidence FROM quotes"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY doc_id, content_start LIMIT ?"
-        return self.query(sql, params + [limit])
+    def events(self, *, actor: str | None = None, type: str | list[str] | None = None,  # noqa: A002
+               quad: str | list[str] | None = None, since: str | None = None, until: str | None = None,
+               place: str | None = None, text: str | None = None, doc: str | None = None,
+               min_confidence: float | None = DISPLAY_MIN_CONFIDENCE, negated: bool = True,
+               limit: int | None = None, offset: int = 0, sort: str = "date",
+               order: str = "asc") -> list[dict[str, Any]]:
+        """Events as rows of `events_full` (one per event, actor names and codes beside the ids)."""
+        f = EventFilter(actor=actor, type=type, quad=quad, since=since, until=until, place=place, text=text,
+                        doc=doc, min_confidence=min_confidence, negated=negated)
+        return _dicts(self.queries().event_rows(f, Page(limit, offset, sort, order)))
 
-    def actors(self, name: str | None = None, country: str | None = None,
-               limit: int = 100) -> tuple[list[str], list[tuple]]:
-        where, params = [], []
-        if name:
-            where.append("(a.id = ? OR a.name ILIKE ?)")
-            params += [name, f"%{name}%"]
-        if country:
-            where.append("a.country = ?")
-            params.append(country.upper())
-        sql = ("SELECT a.id, a.name, a.kind, a.country, a.sector, a.members, count(m.actor_id) AS mentions, "
-               "count(DISTINCT m.doc_hash) AS documents FROM actors a LEFT JOIN mentions m ON m.actor_id = a.id")
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " GROUP BY ALL ORDER BY mentions DESC, a.id LIMIT ?"
-        return self.query(sql, params + [limit])
+    def count_events(self, **filters: Any) -> int:
+        return self.queries().count_events(EventFilter(**filters))
+
+    def quotes(self, *, speaker: str | None = None, kind: str | None = None, text: str | None = None,
+               doc: str | None = None, limit: int | None = None, offset: int = 0, sort: str = "doc",
+               order: str = "asc") -> list[dict[str, Any]]:
+        """Quotes as rows of `quotes_full` (speaker id, name and code beside the speaker's words)."""
+        f = QuoteFilter(speaker=speaker, kind=kind, text=text, doc=doc)
+        return self.queries().quotes(f, Page(limit, offset, sort, order))["items"]
+
+    def actors(self, *, name: str | None = None, country: str | None = None, kind: str | None = None,
+               limit: int | None = None, offset: int = 0, sort: str | None = None,
+               order: str = "asc") -> list[dict[str, Any]]:
+        """Actors as rows of `actors_full` (with mention, document and event counts), most mentioned first."""
+        f = ActorFilter(name=name, country=country, kind=kind)
+        return self.queries().actors(f, Page(limit, offset, sort, order))["items"]
+
+    def documents(self, *, q: str | None = None, outlet: str | None = None, since: str | None = None,
+                  until: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Stored documents (metadata and counts, not the text), by publication date."""
+        return self.queries().documents(q, outlet, since, until, Page(limit, offset))["items"]
+
+    def record(self, key: str) -> dict[str, Any] | None:
+        """The full record of a document, by content hash or id."""
+        row = self.queries().document(key)
+        return json.loads(row["record"]) if row else None
+
+    def near_duplicates(self, limit: int = 100) -> list[dict[str, Any]]:
+        return _dicts(self.con.execute(
+            "SELECT a.id, a.outlet, a.title, b.id AS duplicate_of, b.outlet AS duplicate_outlet, n.similarity"
+            " FROM near_duplicates n JOIN documents a ON a.hash = n.hash JOIN documents b ON b.hash = n.duplicate_of"
+            " ORDER BY n.similarity DESC, a.id LIMIT ?", [limit]))
 
     def summary(self) -> dict[str, int]:
-        out = {}
-        for table in ("documents", "actors", "mentions", "quotes", "events", "errors", "near_duplicates"):
-            out[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        return out
+        return self.queries().stats()

@@ -5,7 +5,6 @@ the end of casus.cli, once its shared options exist. (No `from __future__ import
 typer reads the options' annotations, which name casus.cli's types, when the commands are made.)
 """
 
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -106,7 +105,7 @@ def register(app: typer.Typer) -> None:
         since: base.SinceFilter = None,
         until: base.UntilFilter = None,
         place: base.PlaceFilter = None,
-        min_confidence: base.ConfidenceFilter = 0.0,
+        min_confidence: base.ConfidenceFilter = base.DISPLAY_MIN_CONFIDENCE,
         min_reports: Annotated[int, typer.Option(help="Only happenings with at least this many reports.")] = 1,
         min_outlets: Annotated[int, typer.Option(help="Only happenings reported by at least this many outlets.")] = 1,
         happening: Annotated[str | None, typer.Option("--id", help="One happening, with all its reports.")] = None,
@@ -115,19 +114,19 @@ def register(app: typer.Typer) -> None:
         = False,
         sort: Annotated[str, typer.Option(help="outlets, reports, date, confidence, type, first_report, "
                                                "last_report.")] = "outlets",
-        fmt: base.FmtOption = base.OutFormat.table,
+        fmt: base.FmtOption = base.OutFormat.text,
         limit: base.LimitOption = 50,
     ) -> None:
         """List happenings: events fused across documents and outlets, with their counts.
 
         The event filters keep the happenings that have at least one matching report."""
-        import json
-
         from casus.fusion import queries
-        from casus.store import event_filter
+        from casus.query import EventFilter
 
-        where, params = event_filter(actor, type_, since, until, place, min_confidence, alias="e.")
-        with base._open(db) as store:
+        with base._open(db) as store, base._refused():
+            w = EventFilter(actor=actor, type=type_, since=since, until=until, place=place,
+                            min_confidence=min_confidence).where()
+            where, params = w.sql(), w.params
             try:
                 if happening:
                     one = queries.happening(store.con, happening)
@@ -145,15 +144,11 @@ def register(app: typer.Typer) -> None:
         if happening and not items:
             base.err.print(f"no happening {happening!r}")
             raise typer.Exit(1)
-        if fmt == base.OutFormat.json:
+        if fmt in (base.OutFormat.json, base.OutFormat.jsonl, base.OutFormat.csv):
             for h in items:
-                if h["id"] in rep:
+                if h["id"] in rep and fmt != base.OutFormat.csv:
                     h["reports"] = rep[h["id"]]
-            sys.stdout.write(json.dumps(items, default=str, ensure_ascii=False, indent=1) + "\n")
-        elif fmt == base.OutFormat.csv:
-            cols = list(items[0]) if items else []
-            base._emit(cols, [tuple(", ".join(v) if isinstance(v, list) else v for v in h.values()) for h in items],
-                       fmt, "happenings")
+            base._emit(items, fmt, "happenings", what="happenings")
         else:
             print_happenings(total, items, rep, Console(soft_wrap=True, highlight=False))
         if behind:

@@ -17,7 +17,8 @@ from typing import Any
 
 from casus.export import GDELT_COLUMNS, _quad_codes, gdelt_row, write_delimited, write_jsonl
 from casus.fusion import queries
-from casus.store import Store, event_filter
+from casus.query import EventFilter
+from casus.store import Store
 
 CSV_COLUMNS = ["id", "type", "date_start", "date_end", "source_name", "source_key", "source_country", "source_sector",
                "target_name", "target_key", "target_country", "target_sector", "location", "location_country", "lat",
@@ -37,8 +38,8 @@ QUALIFY row_number() OVER (PARTITION BY r.happening ORDER BY d.published NULLS L
 
 def happenings(store: Store, with_reports: bool = False, **filters: Any) -> Iterator[dict[str, Any]]:
     """Matching happenings in date order, streamed in chunks (with their reports when asked)."""
-    where, params = event_filter(**filters, alias="e.")
-    cur = queries.cursor(store.con.cursor(), where, params, sort="date", order="asc")
+    w = EventFilter(**filters).where()
+    cur = queries.cursor(store.con.cursor(), w.sql(), w.params, sort="date", order="asc")
     cols = [d[0] for d in cur.description]
     while rows := cur.fetchmany(CHUNK):
         items = [dict(zip(cols, row, strict=True)) for row in rows]

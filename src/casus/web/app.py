@@ -27,9 +27,20 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casus.document import Document, content_hash
+from casus.export import csv_value
+from casus.query import (
+    BUCKETS,
+    DISPLAY_MIN_CONFIDENCE,
+    QUOTE_KINDS,
+    ActorFilter,
+    EventFilter,
+    Page,
+    Queries,
+    QueryError,
+    QuoteFilter,
+)
 from casus.web.highlights import document_view
 from casus.web.limits import BodyLimit
-from casus.web.queries import EventFilter, Page, Queries, QueryError, table_columns
 
 STATIC = Path(__file__).parent / "static"
 MAX_PAGE = 500
@@ -65,20 +76,25 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Order = Annotated[str, Query(pattern="^(asc|desc)$")]
 
 def event_filter(
-    actor: Annotated[str | None, Query(max_length=200, description="Source or target actor id or name.")] = None,
+    actor: Annotated[str | None, Query(max_length=200, description="Source or target: actor id, part of an actor's "
+                                                                   "name, or part of the source/target text.")] = None,
     type: Annotated[str | None, Query(max_length=200, description="PLOVER type(s), comma-separated.")] = None,
     quad: Annotated[str | None, Query(max_length=200, description="Quad class(es), comma-separated.")] = None,
-    since: Annotated[str | None, Query(max_length=10, description="YYYY[-MM[-DD]]; event date, else the "
-                                                                  "document's publication date.")] = None,
-    until: Annotated[str | None, Query(max_length=10, description="YYYY[-MM[-DD]], inclusive.")] = None,
-    place: Annotated[str | None, Query(max_length=200, description="Location name or country.")] = None,
+    since: Annotated[str | None, Query(max_length=10, description="YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www: events "
+                                       "whose date range (else the publication day) starts on or after it.")] = None,
+    until: Annotated[str | None, Query(max_length=10, description="… and ends on or before it (inclusive).")] = None,
+    place: Annotated[str | None, Query(max_length=200, description="Part of the location's name or admin1, or a "
+                                                                   "country (ISO3 code or name).")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the evidence, trigger or title.")] = None,
     doc: Annotated[str | None, Query(max_length=200, description="Document hash or id.")] = None,
-    min_confidence: Annotated[float | None, Query(ge=0, le=1)] = None,
+    min_confidence: Annotated[float, Query(ge=0, le=1, description="Only events at least this confident; 0 for "
+                                                                   "all.")] = DISPLAY_MIN_CONFIDENCE,
     negated: Annotated[bool, Query(description="Include negated events.")] = True,
 ) -> EventFilter:
-    return EventFilter(actor=actor, type=type, quad=quad, since=since, until=until, place=place, q=q, doc=doc,
-                       min_confidence=min_confidence, include_negated=negated)
+    f = EventFilter(actor=actor, type=type, quad=quad, since=since, until=until, place=place, text=q, doc=doc,
+                    min_confidence=min_confidence, negated=negated)
+    f.where()  # a value that means nothing is a 400 before any work
+    return f
 
 Filter = Annotated[EventFilter, Depends(event_filter)]
 
@@ -99,8 +115,6 @@ class Workbench:
         self._write_lock = threading.Lock()
         self._nlp_lock = threading.Lock()
         self._nlp: Any = None
-        with self.cursor() as cur:
-            self.queries = Queries(table_columns(cur))
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -110,6 +124,12 @@ class Workbench:
             yield cur
         finally:
             cur.close()
+
+    @contextmanager
+    def queries(self) -> Iterator[Queries]:
+        """The query layer on a cursor of this request's own."""
+        with self.cursor() as cur:
+            yield Queries(cur)
 
     def extract(self, body: TextIn) -> dict[str, Any]:
         from casus.pipeline import extract, load
@@ -176,16 +196,16 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
 
     @app.get("/api/stats", tags=["store"], summary="Row counts of the store")
     def stats() -> Json:
-        with wb.cursor() as cur:
-            return Json({"db": Path(wb.db).name, "counts": wb.queries.stats(cur), "read_only": wb.read_only,
-                         "token_required": wb.token is not None})
+        with wb.queries() as qs:
+            return Json({"db": Path(wb.db).name, "counts": qs.stats(), "read_only": wb.read_only,
+                         "token_required": wb.token is not None, "display_min_confidence": DISPLAY_MIN_CONFIDENCE})
 
     @app.get("/api/events", tags=["events"], summary="Events, filtered, sorted and paged")
     def events(f: Filter, limit: Limit = 50, offset: Offset = 0,
                sort: Annotated[str, Query(description=", ".join(Queries.EVENT_SORTS))] = "date",
                order: Order = "asc") -> Json:
-        with wb.cursor() as cur:
-            return Json(wb.queries.events(cur, f, Page(limit, offset, sort, order)))
+        with wb.queries() as qs:
+            return Json(qs.events(f, Page(limit, offset, sort, order)))
 
     @app.get("/api/events.csv", tags=["events"], summary="Matching events as CSV",
              response_class=StreamingResponse)
@@ -194,7 +214,7 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
         cm = wb.cursor()
         cur = cm.__enter__()
         try:
-            result = wb.queries.events_cursor(cur, f, Page(sort=sort, order=order), limit)
+            result = Queries(cur).event_rows(f, Page(limit=limit, sort=sort, order=order))
         except BaseException:
             cm.__exit__(None, None, None)
             raise
@@ -205,7 +225,7 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
                 w = csv.writer(buf)
                 w.writerow([d[0] for d in result.description])
                 while batch := result.fetchmany(2000):
-                    w.writerows(batch)
+                    w.writerows([csv_value(v) for v in row] for row in batch)
                     yield buf.getvalue()
                     buf.seek(0)
                     buf.truncate()
@@ -217,27 +237,29 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
                                  headers={"Content-Disposition": 'attachment; filename="casus-events.csv"'})
 
     @app.get("/api/events/timeline", tags=["events"], summary="Event counts per period and quad class")
-    def timeline(f: Filter, bucket: Annotated[str, Query(pattern="^(year|month|day)$")] = "month") -> Json:
-        with wb.cursor() as cur:
-            return Json(wb.queries.timeline(cur, f, bucket))
+    def timeline(f: Filter, bucket: Annotated[str, Query(pattern=f"^({'|'.join(BUCKETS)})$")] = "month",
+                 max_ranges: Annotated[int, Query(ge=0, le=5000)] = 300) -> Json:
+        with wb.queries() as qs:
+            return Json(qs.timeline(f, bucket, max_ranges))
 
     @app.get("/api/events/network", tags=["events"], summary="Source → target edges per quad class, with counts")
     def network(f: Filter, max_edges: Annotated[int, Query(ge=1, le=1000)] = 150,
                 min_count: Annotated[int, Query(ge=1)] = 1,
                 resolved: Annotated[bool, Query(description="Only parties resolved to a known actor.")] = False,
                 ) -> Json:
-        with wb.cursor() as cur:
-            return Json(wb.queries.network(cur, f, max_edges, min_count, resolved))
+        with wb.queries() as qs:
+            return Json(qs.network(f, max_edges, min_count, resolved))
 
     @app.get("/api/events/map", tags=["events"], summary="Event counts per location (lat/lon)")
     def map_points(f: Filter, max_points: Annotated[int, Query(ge=1, le=20_000)] = 5000) -> Json:
-        with wb.cursor() as cur:
-            return Json(wb.queries.map_points(cur, f, max_points))
+        with wb.queries() as qs:
+            return Json(qs.map_points(f, max_points))
 
-    @app.get("/api/facets", tags=["events"], summary="Event types with counts, quad classes, date range")
-    def facets() -> Json:
-        with wb.cursor() as cur:
-            return Json(wb.queries.facets(cur))
+    @app.get("/api/facets", tags=["events"],
+             summary="Event types with counts, quad classes, date range, the default confidence threshold")
+    def facets(min_confidence: Annotated[float, Query(ge=0, le=1)] = DISPLAY_MIN_CONFIDENCE) -> Json:
+        with wb.queries() as qs:
+            return Json(qs.facets(min_confidence))
 
     @app.get("/api/documents", tags=["documents"], summary="Documents (without text), filtered and paged")
     def documents(q: Annotated[str | None, Query(max_length=200)] = None,
@@ -247,28 +269,29 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
                   limit: Limit = 50, offset: Offset = 0,
                   sort: Annotated[str, Query(description=", ".join(Queries.DOC_SORTS))] = "published",
                   order: Order = "asc") -> Json:
-        with wb.cursor() as cur:
-            return Json(wb.queries.documents(cur, q, outlet, since, until, Page(limit, offset, sort, order)))
+        with wb.queries() as qs:
+            return Json(qs.documents(q, outlet, since, until, Page(limit, offset, sort, order)))
 
     @app.get("/api/documents/{key:path}", tags=["documents"],
              summary="One document: text, record, and the spans to highlight")
     def document(key: str) -> Json:
-        with wb.cursor() as cur:
-            row = wb.queries.document(cur, key)
+        with wb.queries() as qs:
+            row = qs.document(key)
         if row is None:
             raise HTTPException(404, f"no document with hash or id {key!r}")
         return Json(document_view(row["hash"], json.loads(row["record"])))
 
     @app.get("/api/quotes", tags=["quotes"], summary="Quotes with speakers, filtered and paged")
     def quotes(speaker: Annotated[str | None, Query(max_length=200)] = None,
-               kind: Annotated[str | None, Query(pattern="^(direct|partial|indirect|mixed)$")] = None,
+               kind: Annotated[str | None, Query(pattern=f"^({'|'.join(QUOTE_KINDS)})$")] = None,
                q: Annotated[str | None, Query(max_length=200)] = None,
                doc: Annotated[str | None, Query(max_length=200)] = None,
                limit: Limit = 50, offset: Offset = 0,
                sort: Annotated[str, Query(description=", ".join(Queries.QUOTE_SORTS))] = "doc",
                order: Order = "asc") -> Json:
-        with wb.cursor() as cur:
-            return Json(wb.queries.quotes(cur, speaker, kind, q, doc, Page(limit, offset, sort, order)))
+        with wb.queries() as qs:
+            return Json(qs.quotes(QuoteFilter(speaker=speaker, kind=kind, text=q, doc=doc),
+                                  Page(limit, offset, sort, order)))
 
     @app.get("/api/actors", tags=["actors"], summary="Actors with mention, document and event counts")
     def actors(q: Annotated[str | None, Query(max_length=200)] = None,
@@ -277,8 +300,8 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
                limit: Limit = 50, offset: Offset = 0,
                sort: Annotated[str | None, Query(description=", ".join(Queries.ACTOR_SORTS))] = None,
                order: Order = "asc") -> Json:
-        with wb.cursor() as cur:
-            return Json(wb.queries.actors(cur, q, country, kind, Page(limit, offset, sort, order)))
+        with wb.queries() as qs:
+            return Json(qs.actors(ActorFilter(name=q, country=country, kind=kind), Page(limit, offset, sort, order)))
 
     @app.post("/api/extract", tags=["write"], dependencies=[Depends(require_token)],
               summary="Extract a record from text without storing it")

@@ -34,7 +34,7 @@ def list_happenings(request: Request, f: Filter, limit: Limit = 50, offset: Offs
                     sort: Annotated[str, Query(description=", ".join(HAPPENING_SORTS))] = "outlets",
                     order: Order = "desc") -> Json:
     wb = request.app.state.workbench
-    w = wb.queries._event_where(f)
+    w = f.where()
     with wb.cursor() as cur:
         if not queries.has_tables(cur):
             return Json({"fused": False, "total": 0, "limit": limit, "offset": offset, "items": []})

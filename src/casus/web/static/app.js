@@ -6,7 +6,7 @@ const QUAD_LABEL = {verbal_cooperation: "verbal cooperation", material_cooperati
   verbal_conflict: "verbal conflict", material_conflict: "material conflict"};
 const QUAD_COLOR = {verbal_cooperation: "#4dac26", material_cooperation: "#1b7837", verbal_conflict: "#f08a24",
   material_conflict: "#c0272d"};
-const FILTER_KEYS = ["actor", "type", "quad", "since", "until", "place", "q"];
+const FILTER_KEYS = ["actor", "type", "quad", "since", "until", "place", "q", "min_confidence"];
 const PAGE = 50;
 const $main = document.getElementById("main");
 const $filters = document.getElementById("filters");
@@ -112,21 +112,28 @@ function wireSort(table, params, page) {
 
 // ---- filter bar ----------------------------------------------------------------------------------------
 
-async function loadFacets() {
-  if (facets) return facets;
-  facets = await api("/api/facets");
+async function loadFacets(params = {}) {
+  // type counts are those at the confidence asked for; the threshold itself is the server's one constant
+  const key = params.min_confidence ?? "";
+  if (facets && facets.key === key) return facets;
+  facets = {...await api("/api/facets" + qs({min_confidence: params.min_confidence})), key};
   const type = $filters.elements.type, quad = $filters.elements.quad;
+  type.querySelectorAll("option[value]:not([value=''])").forEach(o => o.remove());
+  quad.querySelectorAll("option[value]:not([value=''])").forEach(o => o.remove());
   for (const t of facets.types) type.append(el("option", {value: t.type}, `${esc(t.type)} (${t.n.toLocaleString()})`));
   for (const q of facets.quads) quad.append(el("option", {value: q}, esc(QUAD_LABEL[q])));
   return facets;
 }
 function fillFilters(params) {
   for (const k of FILTER_KEYS) $filters.elements[k].value = params[k] || "";
+  // no min_confidence in the URL means the server's default: show it, so the filter in force is visible
+  if (!params.min_confidence) $filters.elements.min_confidence.value = facets.display_min_confidence;
 }
 $filters.addEventListener("submit", ev => {
   ev.preventDefault();
   const r = route(), f = {};
   for (const k of FILTER_KEYS) f[k] = $filters.elements[k].value.trim();
+  if (f.min_confidence !== "" && +f.min_confidence === facets.display_min_confidence) f.min_confidence = "";
   const keep = r.page === "events" || r.page === "happenings" ? {sort: r.params.sort, order: r.params.order}
     : {bucket: r.params.bucket};
   go(r.page, {...keep, ...f});
@@ -139,7 +146,8 @@ async function pageEvents(params) {
   const f = filtersOf(params), offset = +params.offset || 0;
   const sort = params.sort || "date", order = params.order || "desc";
   const data = await api("/api/events" + qs({...f, sort, order, limit: PAGE, offset}));
-  $main.innerHTML = `<div class="bar"><h1>Events</h1><span class="muted">${data.total.toLocaleString()} matching</span>
+  const floor = params.min_confidence ?? facets.display_min_confidence;
+  $main.innerHTML = `<div class="bar"><h1>Events</h1><span class="muted" id="matching">${data.total.toLocaleString()} matching · confidence ≥ ${esc(floor)}</span>
     <span class="grow"></span>${legend()}
     <a class="button" id="group" href="#/happenings${qs(f)}" title="One row per real-world happening, with how many outlets reported it">Group by happening</a>
     <a class="button" id="csv" href="/api/events.csv${qs({...f, sort, order})}" download>Download CSV</a></div>`;
@@ -150,7 +158,7 @@ async function pageEvents(params) {
     ["conf", "Conf.", "confidence", "num"], ["doc", "Document", "doc"]];
   table.innerHTML = `<thead><tr>${sortHeader(cols, {...params, sort, order})}</tr></thead><tbody>` +
     data.items.map(e => `<tr data-doc="${esc(e.doc_hash)}" data-n="${e.n}">
-      <td class="nowrap">${esc(e.day || "–")}</td>
+      <td class="nowrap date" data-start="${esc(e.date_start || "")}" title="${e.date_start ? esc(e.date_start === e.date_end ? e.date_start : `${e.date_start} – ${e.date_end}`) : ""}${e.date_basis === "published" ? " (publication date)" : ""}">${esc(e.day || "–")}</td>
       <td class="nowrap">${quadBadge(e.type, e.quad)}${flags(e)}</td>
       <td class="actor">${e.source_actor ? `<a href="#/events${qs({actor: e.source_actor})}" title="${esc(e.source_actor)}">${esc(e.source_name)}</a>` : esc(e.source_name || "–")}</td>
       <td class="muted">→</td>
@@ -158,7 +166,7 @@ async function pageEvents(params) {
       <td class="evidence">${markTrigger(e.evidence, e.trigger)}</td>
       <td>${esc(e.location || "")}</td>
       <td class="num">${e.confidence != null ? e.confidence.toFixed(2) : ""}</td>
-      <td>${docLink(e.doc_hash, e.doc_title || e.doc_id, {event: e.n})}</td></tr>`).join("") + "</tbody>";
+      <td>${docLink(e.doc_hash, e.title || e.doc_id, {event: e.n})}</td></tr>`).join("") + "</tbody>";
   wireSort(table, {...params, sort, order}, "events");
   $main.append(table, pager(data.total, offset, PAGE, o => go("events", {...params, offset: o})));
 }
@@ -204,7 +212,7 @@ async function pageQuotes(params) {
   table.innerHTML = `<thead><tr>${sortHeader(cols, params)}</tr></thead><tbody>` + data.items.map(q => `<tr>
     <td>${q.speaker_actor ? `<a href="#/quotes${qs({speaker: q.speaker_actor})}">${esc(q.speaker_name)}</a>` : esc(q.speaker_name || "–")}</td>
     <td><span class="flag">${esc(q.kind)}</span></td><td class="evidence">“${esc(q.content)}”</td><td>${esc(q.cue || "")}</td>
-    <td>${docLink(q.doc_hash, q.doc_title || q.doc_id, {quote: q.n})}</td></tr>`).join("") + "</tbody>";
+    <td>${docLink(q.doc_hash, q.title || q.doc_id, {quote: q.n})}</td></tr>`).join("") + "</tbody>";
   wireSort(table, params, "quotes");
   $main.append(table, pager(data.total, offset, PAGE, o => go("quotes", {...params, offset: o})));
 }
@@ -395,49 +403,116 @@ async function pageExtract() {
 
 // ---- timeline ----------------------------------------------------------------------------------------------
 
+const DAY_MS = 86400000;
+function dayMs(iso) { const [y, m, d] = iso.split("-").map(Number); return Date.UTC(y, m - 1, d); }
+function isoDay(ms) { return new Date(ms).toISOString().slice(0, 10); }
+function timeTicks(t0, t1) {
+  // ticks on calendar boundaries, as many as fit: years, months, weeks (Mondays) or days
+  const days = (t1 - t0) / DAY_MS, out = [];
+  const d0 = new Date(t0);
+  if (days > 365 * 4) {
+    const step = Math.max(1, Math.ceil(days / 365 / 12));
+    for (let y = d0.getUTCFullYear(); Date.UTC(y, 0, 1) <= t1; y++)
+      if (y % step === 0 && Date.UTC(y, 0, 1) >= t0) out.push([Date.UTC(y, 0, 1), String(y)]);
+  } else if (days > 90) {
+    const months = days / 30.4, step = [1, 2, 3, 6, 12].find(k => months / k <= 14) || 12;
+    for (let y = d0.getUTCFullYear(), m = d0.getUTCMonth(); Date.UTC(y, m, 1) <= t1; m++) {
+      const t = Date.UTC(y, m, 1), dd = new Date(t);
+      if (t >= t0 && dd.getUTCMonth() % step === 0) out.push([t, isoDay(t).slice(0, 7)]);
+    }
+  } else if (days > 21) {
+    const step = days / 7 > 14 ? 2 : 1;
+    let t = t0 + ((8 - new Date(t0).getUTCDay()) % 7) * DAY_MS;  // the first Monday
+    for (let i = 0; t <= t1; t += 7 * DAY_MS, i++) if (i % step === 0) out.push([t, isoDay(t)]);
+  } else {
+    const step = Math.ceil(days / 14);
+    for (let t = t0, i = 0; t <= t1; t += DAY_MS, i++) if (i % step === 0) out.push([t, isoDay(t)]);
+  }
+  return out;
+}
+function packRows(items) {
+  // interval packing: each range goes on the first row where it overlaps nothing
+  const ends = [];
+  for (const it of items) {
+    let row = ends.findIndex(e => e < it.t0);
+    if (row < 0) { row = ends.length; ends.push(0); }
+    ends[row] = it.t1; it.row = row;
+  }
+  return ends.length;
+}
+
 async function pageTimeline(params) {
   const f = filtersOf(params), bucket = params.bucket || "month";
   const data = await api("/api/events/timeline" + qs({...f, bucket}));
-  $main.innerHTML = `<div class="bar"><h1>Timeline</h1><span class="muted">events per ${bucket} by quad class${data.undated ? ` · ${data.undated.toLocaleString()} undated` : ""}${data.coarser ? ` · ${data.coarser.toLocaleString()} dated only to a coarser ${bucket === "day" ? "month or year" : "year"}, not shown` : ""}</span>
-    <span class="grow"></span>${legend()}<select id="bucket">${["year", "month", "day"].map(b => `<option ${b === bucket ? "selected" : ""}>${b}</option>`).join("")}</select></div>`;
+  const notes = [data.undated ? `${data.undated.toLocaleString()} undated, not shown` : "",
+    data.in_ranges ? `${data.in_ranges.toLocaleString()} dated by a span wider than a ${bucket}, drawn as ranges` : "",
+    data.ranges_left_out ? `${data.ranges_left_out.toLocaleString()} of them in the smallest ranges not drawn` : ""]
+    .filter(Boolean).join(" · ");
+  $main.innerHTML = `<div class="bar"><h1>Timeline</h1><span class="muted">events per ${bucket} by quad class${notes ? " · " + notes : ""}</span>
+    <span class="grow"></span>${legend()}<select id="bucket">${["year", "month", "week", "day"].map(b => `<option ${b === bucket ? "selected" : ""}>${b}</option>`).join("")}</select></div>`;
   $main.querySelector("#bucket").onchange = ev => go("timeline", {...params, bucket: ev.target.value});
-  const periods = [...new Set(data.series.map(r => r.period))].sort();
-  if (!periods.length) { $main.append(el("div", {class: "empty"}, "No dated event matches these filters.")); return; }
+  if (!data.series.length && !data.ranges.length) {
+    $main.append(el("div", {class: "empty"}, "No dated event matches these filters.")); return;
+  }
+  // the axis is time itself: the filters' window when given, else the data's first to last day
+  const [since, until] = data.window;
+  const t0 = Math.min(...(since ? [dayMs(since)] : []), ...data.series.map(r => dayMs(r.start)),
+    ...data.ranges.map(r => dayMs(r.start)));
+  const t1 = Math.max(...(until ? [dayMs(until)] : []), ...data.series.map(r => dayMs(r.end)),
+    ...data.ranges.map(r => dayMs(r.end))) + DAY_MS;
+  const W = 1200, L = 56, R = 16, T = 16, barH = 300, laneRow = 14;
+  const ranges = data.ranges.map(r => ({...r, t0: dayMs(r.start), t1: dayMs(r.end) + DAY_MS}));
+  const rows = packRows([...ranges].sort((a, b) => a.t0 - b.t0 || b.t1 - a.t1));
+  const laneTop = T + barH + 46, H = laneTop + rows * laneRow + (rows ? 24 : 0);
+  const x = t => L + (W - L - R) * (t - t0) / (t1 - t0);
+  const svg = svgEl("svg", {viewBox: `0 0 ${W} ${H}`, id: "timeline-svg", role: "img",
+    "data-t0": isoDay(t0), "data-t1": isoDay(t1), "data-x0": L, "data-x1": W - R});
   const by = {};
-  for (const r of data.series) (by[r.period] ||= {})[r.quad] = r.n;
-  const W = 1200, H = 420, L = 56, R = 16, T = 16, B = 64;
-  const max = Math.max(...periods.map(p => QUADS.reduce((s, q) => s + (by[p][q] || 0), 0)));
-  const bw = (W - L - R) / periods.length;
-  const svg = svgEl("svg", {viewBox: `0 0 ${W} ${H}`, id: "timeline-svg", role: "img"});
-  const ticks = niceTicks(max);
+  for (const r of data.series) (by[r.start] ||= {end: r.end, n: {}}).n[r.quad] = r.n;
+  const max = Math.max(1, ...Object.values(by).map(p => QUADS.reduce((s, q) => s + (p.n[q] || 0), 0)));
+  const ticks = niceTicks(max), top = ticks[ticks.length - 1];
   for (const t of ticks) {
-    const y = T + (H - T - B) * (1 - t / ticks[ticks.length - 1]);
+    const y = T + barH * (1 - t / top);
     svg.append(svgEl("line", {x1: L, x2: W - R, y1: y, y2: y, stroke: "#eef1f5"}));
     const lab = svgEl("text", {x: L - 8, y: y + 4, "text-anchor": "end"}); lab.textContent = t.toLocaleString(); svg.append(lab);
   }
-  const top = ticks[ticks.length - 1];
-  const every = Math.ceil(periods.length / 24);
-  periods.forEach((p, i) => {
-    let y = H - B;
+  for (const [tt, label] of timeTicks(t0, t1)) {
+    svg.append(svgEl("line", {class: "time-grid", x1: x(tt), x2: x(tt), y1: T, y2: H - 8, stroke: "#eef1f5"}));
+    if (x(tt) < L + 16 || x(tt) > W - R - 16) continue;  // no label on the corners, where the counts are
+    const lab = svgEl("text", {class: "time-tick", x: x(tt), y: T + barH + 16, "text-anchor": "middle", "data-t": isoDay(tt)});
+    lab.textContent = label; svg.append(lab);
+  }
+  for (const [start, p] of Object.entries(by)) {
+    // a period's bar spans the period, from its first day to the day after its last
+    const a = x(dayMs(start)), b = x(dayMs(p.end) + DAY_MS), pad = Math.min(2, (b - a) * 0.12);
+    let y = T + barH;
     for (const q of QUADS) {
-      const n = by[p][q] || 0;
+      const n = p.n[q] || 0;
       if (!n) continue;
-      const h = (H - T - B) * n / top;
-      const r = svgEl("rect", {class: "bar-rect", x: L + i * bw + bw * 0.12, width: Math.max(1, bw * 0.76), y: y - h, height: h,
-        fill: QUAD_COLOR[q], "data-period": p, "data-quad": q});
-      const tt = svgEl("title"); tt.textContent = `${p} · ${QUAD_LABEL[q]}: ${n}`; r.append(tt);
-      r.onclick = () => go("events", {...f, since: p, until: p, quad: q});
+      const h = barH * n / top;
+      const r = svgEl("rect", {class: "bar-rect", x: a + pad, width: Math.max(1, b - a - 2 * pad), y: y - h, height: h,
+        fill: QUAD_COLOR[q], "data-start": start, "data-end": p.end, "data-quad": q, "data-n": n});
+      const tt = svgEl("title"); tt.textContent = `${start === p.end ? start : `${start} – ${p.end}`} · ${QUAD_LABEL[q]}: ${n}`; r.append(tt);
+      r.onclick = () => go("events", {...f, since: start, until: p.end, quad: q});
       svg.append(r); y -= h;
     }
-    if (i % every === 0) {
-      const lab = svgEl("text", {x: L + i * bw + bw / 2, y: H - B + 16, "text-anchor": "end",
-        transform: `rotate(-40 ${L + i * bw + bw / 2} ${H - B + 16})`});
-      lab.textContent = p; svg.append(lab);
+  }
+  svg.append(svgEl("line", {x1: L, x2: W - R, y1: T + barH, y2: T + barH, stroke: "#98a2b3"}));
+  if (rows) {
+    const cap = svgEl("text", {x: L, y: laneTop - 8, class: "lane-caption"}); cap.textContent = `events dated by a span (a ${bucket === "day" ? "week, month" : "month"}, a year, "in recent months"): drawn from its first to its last day`;
+    svg.append(cap);
+    const maxN = Math.max(...ranges.map(r => r.n));
+    for (const r of ranges) {
+      const a = x(r.t0), b = x(r.t1), h = 4 + 7 * Math.sqrt(r.n / maxN);
+      const rect = svgEl("rect", {class: "range-rect", x: a, width: Math.max(1, b - a), y: laneTop + r.row * laneRow + (laneRow - h) / 2,
+        height: h, rx: 2, fill: QUAD_COLOR[r.quad], "data-start": r.start, "data-end": r.end, "data-quad": r.quad, "data-n": r.n});
+      const tt = svgEl("title"); tt.textContent = `${r.label} (${r.start} – ${r.end}) · ${QUAD_LABEL[r.quad]}: ${r.n}`; rect.append(tt);
+      rect.onclick = () => go("events", {...f, since: r.start, until: r.end, quad: r.quad});
+      svg.append(rect);
     }
-  });
-  svg.append(svgEl("line", {x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#98a2b3"}));
+  }
   const box = el("div", {class: "chart"}); box.append(svg); $main.append(box);
-  $main.append(el("p", {class: "muted"}, "Click a bar to list its events. An event without its own date counts on its document's publication date."));
+  $main.append(el("p", {class: "muted"}, `The axis is time: a bar spans its ${bucket}, gaps are periods without events. Click a bar or a range to list its events. An event without its own date counts on its document's publication date.`));
 }
 function niceTicks(max) {
   const step0 = Math.max(1, max / 5), mag = 10 ** Math.floor(Math.log10(step0));
@@ -495,16 +570,45 @@ async function pageNetwork(params) {
     svg.append(p);
   }
   for (const n of nodes) {
-    const g = svgEl("g", {class: "node", transform: `translate(${n.x},${n.y})`});
+    const g = svgEl("g", {class: "node", transform: `translate(${n.x},${n.y})`, "data-id": n.id});
     const c = svgEl("circle", {r: radius(n), fill: "#23395d"});
     const tt = svgEl("title"); tt.textContent = `${n.name} (${n.id}): ${n.out} as source, ${n.in} as target`; c.append(tt);
-    const t = svgEl("text", {x: radius(n) + 4, y: 4}); t.textContent = n.name;
+    const t = svgEl("text", {x: radius(n) + 4, y: 4});
+    t.textContent = n.name.length > 32 ? n.name.slice(0, 31) + "…" : n.name;
     g.append(c, t);
     g.onclick = () => go("events", {...f, actor: n.id});
+    n.g = g; n.label = t;
     svg.append(g);
   }
   const box = el("div", {class: "chart"}); box.append(svg); $main.append(box);
-  $main.append(el("p", {class: "muted"}, "Click an actor or a link to list its events. Hover for counts."));
+  const hidden = placeLabels(nodes, W, H, radius);
+  $main.append(el("p", {class: "muted"}, "Click an actor or a link to list its events. Hover for counts." +
+    (hidden ? ` ${hidden} label${hidden === 1 ? "" : "s"} left out where ${hidden === 1 ? "it" : "they"} would overlap: hover a node for its name.` : "")));
+}
+function placeLabels(nodes, W, H, radius) {
+  // Labels may not overlap each other or any node. The most connected actors choose first; each label
+  // takes the first free spot around its node (right, left, above, below, then the diagonals); a label
+  // with no free spot is left out (the node's tooltip still names it). Returns how many were left out.
+  const circles = nodes.map(n => ({x0: n.x - radius(n) - 1, y0: n.y - radius(n) - 1, x1: n.x + radius(n) + 1,
+    y1: n.y + radius(n) + 1}));
+  const placed = [];
+  const clash = b => b.x0 < 2 || b.x1 > W - 2 || b.y0 < 2 || b.y1 > H - 2 ||
+    circles.some(c => b.x0 < c.x1 && c.x0 < b.x1 && b.y0 < c.y1 && c.y0 < b.y1) ||
+    placed.some(c => b.x0 < c.x1 && c.x0 < b.x1 && b.y0 < c.y1 && c.y0 < b.y1);
+  let hidden = 0;
+  for (const n of [...nodes].sort((a, b) => b.deg - a.deg || a.name.localeCompare(b.name))) {
+    const w = n.label.getComputedTextLength(), r = radius(n), asc = 10, desc = 3;
+    const spots = [[r + 4, 4, "start"], [-r - 4, 4, "end"], [0, -r - 5, "middle"], [0, r + 14, "middle"],
+      [r + 2, -r - 3, "start"], [r + 2, r + 12, "start"], [-r - 2, -r - 3, "end"], [-r - 2, r + 12, "end"]];
+    const spot = spots.map(([dx, dy, anchor]) => {
+      const left = anchor === "start" ? dx : anchor === "end" ? dx - w : dx - w / 2;
+      return {dx, dy, anchor, box: {x0: n.x + left - 1, x1: n.x + left + w + 1, y0: n.y + dy - asc, y1: n.y + dy + desc}};
+    }).find(sp => !clash(sp.box));
+    if (!spot) { n.label.setAttribute("display", "none"); n.label.classList.add("left-out"); hidden++; continue; }
+    n.label.setAttribute("x", spot.dx); n.label.setAttribute("y", spot.dy); n.label.setAttribute("text-anchor", spot.anchor);
+    placed.push(spot.box);
+  }
+  return hidden;
 }
 function layout(nodes, links, W, H) {
   // a plain force layout (repulsion, springs, gravity) run to rest, then scaled to fit the box
@@ -608,7 +712,7 @@ async function render() {
   $filters.hidden = !FILTERED.has(page);
   document.body.dataset.page = page;
   try {
-    if (FILTERED.has(page)) { await loadFacets(); fillFilters(r.params); }
+    if (FILTERED.has(page)) { await loadFacets(r.params); fillFilters(r.params); }
     $main.innerHTML = `<p class="muted">Loading…</p>`;
     await PAGES[page](r.params, r.arg);
   } catch (err) {
