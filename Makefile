@@ -21,9 +21,9 @@ test: $(BIN)/casus
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
 
-# docs/screenshots/*.png, from the browser tests on a store of examples/ and 12 PolNeAR articles
+# docs/screenshots/*.png, from the browser tests (a store of examples/ and 12 PolNeAR articles; the fusion story)
 screenshots: $(BIN)/casus
-	CASUS_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_ui.py
+	CASUS_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_ui.py tests/test_fusion_web.py
 
 eval: $(BIN)/casus
 	../shared/eval/run.sh $(BIN)/casus
