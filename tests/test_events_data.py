@@ -31,10 +31,12 @@ def test_modes_belong_to_their_type():
     assert contexts()["peacekeeper"] == "peacekeeping"
 
 
-def test_shipped_model_knows_every_plv_label():
+def test_shipped_model_knows_every_plover_type_and_no_event():
     m = load_models()
-    assert set(m.trigger.classes) == (TYPES - {"CONCEDE", "RETREAT"}) | {"YIELD", "NONE"}
+    assert set(m.trigger.classes) == TYPES | {"NONE"}
     assert m.source.classes == ["0", "1"] and m.target.classes == ["0", "1"]
+    assert m.calibration is not None and m.calibration.classes == ["0", "1"]
+    assert 0 < float(m.meta["threshold"]) < 1 and 0 < float(m.meta["floor"]) < 1
     accuse = m.trigger.proba(["l=accuse", "lex=ACCUSE", "dep=ROOT"])
     meet = m.trigger.proba(["l=meet", "lex=CONSULT", "dep=ROOT"])
     i, j = m.trigger.classes.index("ACCUSE"), m.trigger.classes.index("CONSULT")
@@ -61,5 +63,10 @@ def test_model_file_round_trip(tmp_path):
     m.save(tmp_path / "m.npz")
     back = EventModels.load(tmp_path / "m.npz")
     assert back.meta == {"rows": "3"} and back.trigger.classes == ["NONE", "ACCUSE", "AGREE"]
+    assert back.calibration is None  # a model file without calibration still loads
+    m.calibration = lin(["0", "1"])
+    m.save(tmp_path / "c.npz")
+    cal = EventModels.load(tmp_path / "c.npz").calibration
+    assert cal is not None and np.allclose(cal.proba(["b"]), m.calibration.proba(["b"]), atol=1e-3)
     assert np.allclose(back.trigger.proba(["a", "c", "zzz"]), m.trigger.proba(["a", "c"]), atol=1e-3)
     assert np.allclose(back.trigger.proba(["a"], base=back.trigger.partial(["c"])), back.trigger.proba(["a", "c"]))

@@ -61,7 +61,7 @@ MATRIX = [
     {"place": "UKR"},
     {"place": "Israel", "min_confidence": "0"},
     {"quad": "verbal_conflict", "since": "2025-09-01"},
-    {"min_confidence": "0.8"},
+    {"min_confidence": "0.5"},
     {"text": "embassy", "min_confidence": "0"},
     {"actor": "Russia", "type": "ACCUSE,ASSAULT,THREATEN", "since": "2025", "place": "UKR", "min_confidence": "0.2"},
 ]

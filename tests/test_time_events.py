@@ -61,11 +61,18 @@ def test_seed_record_dates_events_and_lists_times(seed_record):
     assert (committed["value"], committed["basis"]) == ("2025-09-04", "text")
     for e in seed_record["events"]:
         d = e["date"]
-        assert d["basis"] in {"text", "published"}
+        assert d["basis"] in {"text", "published", "referenced", "none"}
         if d["basis"] == "published":
-            assert d["value"] == "2025-09-05" and d["start"] is None
+            # an act of years ago is never dated to the day it was reported
+            assert d["value"] == "2025-09-05" and d["start"] is None and not e["modality"]["historical"]
+        elif d["basis"] == "none":
+            assert d["value"] is None and e["modality"]["historical"]
         else:
             assert span_text(seed_record, d) == d["text"]
+    # "Under that post-Soviet accord, Kyiv surrendered its nuclear arsenal": the accord of 1994
+    surrendered = by_trigger["surrendered"]
+    assert surrendered["modality"]["historical"]
+    assert (surrendered["date"]["value"], surrendered["date"]["basis"]) == ("1994", "referenced")
 
 
 def test_without_a_publication_date_nothing_is_invented(nlp):

@@ -31,3 +31,13 @@ def load_yaml(name: str) -> dict[str, Any]:
 
 def plover_types() -> dict[str, dict[str, Any]]:
     return load_yaml("plover.yaml")["types"]
+
+
+@cache
+def event_model_meta() -> dict[str, str]:
+    """The shipped events model's settings (its training sets, priors, and the display threshold
+    chosen on its cross-validated precision/recall curve), read without loading spaCy."""
+    import numpy as np
+
+    with np.load(data_path("event_model.npz"), allow_pickle=False) as z:
+        return dict(str(s).split("=", 1) for s in z["meta"])

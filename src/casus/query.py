@@ -28,9 +28,14 @@ from typing import Any
 
 import duckdb
 
+from casus.data_files import event_model_meta
+
 # The confidence below which events are left out unless asked for: the CLI, the Python API, the REST
-# API, the UI's default filter and the exports all take their default from here.
-DISPLAY_MIN_CONFIDENCE = 0.3
+# API, the UI's default filter and the exports all take their default from here. It is the threshold
+# that maximises triple F1 on the events model's cross-validated news records (scripts/train_events.py,
+# docs/events.md), stored with the model: confidence is the calibrated probability that an event's
+# type, source and target are all right.
+DISPLAY_MIN_CONFIDENCE = float(event_model_meta().get("threshold", 0.3))
 
 QUADS = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
 QUOTE_KINDS = ("direct", "partial", "indirect", "mixed")

@@ -7,7 +7,7 @@ from typing import Any
 
 from casus.data_files import load_yaml, plover_types
 
-__all__ = ["event_verbs", "phrases", "event_nouns", "retreat_words", "modes", "contexts", "plover_types"]
+__all__ = ["act_nouns", "event_verbs", "phrases", "event_nouns", "retreat_words", "modes", "contexts", "plover_types"]
 
 
 def _lexicon() -> dict[str, Any]:
@@ -27,6 +27,11 @@ def phrases() -> dict[str, str]:
 @cache
 def event_nouns() -> dict[str, str]:
     return {k.lower(): v for k, v in (_lexicon().get("nouns") or {}).items()}
+
+
+@cache
+def act_nouns() -> frozenset[str]:
+    return frozenset(w.lower() for w in _lexicon().get("act_nouns") or [])
 
 
 @cache

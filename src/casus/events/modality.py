@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from casus.quotes import speech_verbs
 
@@ -18,11 +18,17 @@ INTENT_HEADS = {"plan", "intend", "prepare", "aim", "expect", "seek", "want", "h
                 "promise", "threaten", "offer", "propose", "ready", "prepared", "willing", "likely", "unlikely"}
 HEDGES = {"unlikely", "likely", "possible", "able", "expected"}
 CLAUSE_DEPS = {"xcomp", "ccomp", "conj", "advcl", "acomp"}
+# verbs whose complement did not happen: "has yet to commit", "failed to reach", "refrained from"
+NOT_YET_HEADS = {"fail", "refrain", "decline", "neglect", "cease", "stop"}
 PAST_WORDS = re.compile(r"\b(ago|last (year|month|week|decade)|previous|earlier this (year|month)|in the past|"
                         r"recent (months|years)|dating back|(19|20)\d\d)\b", re.I)
 YEAR = re.compile(r"\b(19|20)\d\d\b")
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december"]
+
+
+def lemma(tok: Token) -> str:
+    return tok.lemma_.lower()
 
 
 @cache
@@ -41,6 +47,12 @@ def _governors(tok: Token) -> list[Token]:
 
 
 def _conditional(tok: Token) -> bool:
+    # a statement whose content is conditional: "said that if diplomacy fails, Russia is prepared to …"
+    for c in tok.children:
+        if c.dep_ in {"ccomp", "xcomp"} and any(
+                a.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in CONDITION_MARKS for m in a.children)
+                for a in c.children):
+            return True
     for t in [tok, *tok.ancestors]:
         for c in t.children:
             if c.dep_ == "mark" and c.lower_ in CONDITION_MARKS and t is tok:
@@ -52,23 +64,59 @@ def _conditional(tok: Token) -> bool:
     return False
 
 
-def _historical(tok: Token, published: str | None) -> bool:
+def sentence_dates(sent: Span) -> list[Span]:
+    """The DATE entities of a sentence, read from its tokens' IOB tags (Span.ents walks the whole
+    document's entities on every call, which made coding a long document quadratic)."""
+    out, start = [], None
+    doc = sent.doc
+    for t in sent:
+        if t.ent_iob_ == "B" or (t.ent_iob_ == "I" and start is None):
+            if start is not None:
+                out.append(doc[start : t.i])
+            start = t.i if t.ent_type_ == "DATE" else None
+        elif t.ent_iob_ == "O" and start is not None:
+            out.append(doc[start : t.i])
+            start = None
+    if start is not None:
+        out.append(doc[start : sent.end])
+    return [d for d in out if d[0].ent_type_ == "DATE"]
+
+
+def _past_year(text: str, pub_year: int | None) -> int | None:
+    years = [int(m.group(0)) for m in YEAR.finditer(text)]
+    return max(years) if pub_year and years and max(years) < pub_year else None
+
+
+def _referenced_past(tok: Token, pub_year: int | None) -> bool:
+    """"Under that post-Soviet accord, Kyiv surrendered …" after "the 1994 Budapest Memorandum": an
+    act placed by a demonstrative in something the previous sentence dated years back."""
+    sent = tok.sent
+    anchors = [c for c in tok.subtree if c.lower_ in {"that", "this", "those", "the"} and c.dep_ == "det"
+               and c.head.dep_ == "pobj" and c.head.head.dep_ == "prep" and c.head.head.head.i == tok.i]
+    if not anchors or sent.start == 0:
+        return False
+    previous = tok.doc[sent.start - 1].sent
+    return any(_past_year(d.text, pub_year) for d in sentence_dates(previous))
+
+
+def _historical(tok: Token, published: str | None, dates: list[Span] | None = None) -> bool:
     """A date in the event's own phrase that lies before the publication month, or words saying so."""
-    if not any(t.ent_type_ == "DATE" for t in tok.sent):
-        return False  # most sentences: skip Span.ents, which walks the whole document
+    pub_year = int(published[:4]) if published and published[:4].isdigit() else None
+    dates = sentence_dates(tok.sent) if dates is None else dates
+    if not dates:
+        return any(c.lower_ in {"that", "this", "those"} for c in tok.subtree) and _referenced_past(tok, pub_year)
     phrase = tok.doc[tok.left_edge.i : tok.right_edge.i + 1] if tok.pos_ in {"NOUN", "PROPN"} else None
-    scope = [e for e in tok.sent.ents if e.label_ == "DATE"
-             and (phrase is None or phrase.start <= e.start < phrase.end)
+    scope = [e for e in dates
+             if (phrase is None or phrase.start <= e.start < phrase.end)
              and (phrase is not None or e.root.head.i == tok.i or e.root.head.head.i == tok.i)]
     if phrase is not None and tok.dep_ == "pobj":  # "culminated in a summit … in August"
         gov = tok.head.head
-        scope += [e for e in tok.sent.ents if e.label_ == "DATE" and e.root.head.head.i == gov.i]
-    pub_year = int(published[:4]) if published and published[:4].isdigit() else None
+        scope += [e for e in dates if e.root.head.head.i == gov.i]
     pub_month = int(published[5:7]) if published and len(published) >= 7 and published[5:7].isdigit() else None
     for e in scope:
         text = e.text.lower()
         years = [int(m.group(0)) for m in YEAR.finditer(text)]
-        if pub_year and years and max(years) < pub_year:
+        if _past_year(text, pub_year):
             return True
         if PAST_WORDS.search(text) and not years:
             return True
@@ -79,10 +127,25 @@ def _historical(tok: Token, published: str | None) -> bool:
     return False
 
 
-def modality(tok: Token, published: str | None = None) -> dict[str, bool]:
+def _not_yet(chain: list[Token]) -> bool:
+    """ "has yet to commit", "failed to agree", "stopped short of recognising": the act did not happen."""
+    for t in chain:
+        head = t.head
+        if t.dep_ == "xcomp" and lemma(head) in NOT_YET_HEADS:
+            return True
+        if t.dep_ in {"pcomp", "pobj"} and head.lower_ == "of" and lemma(head.head) == "short":
+            return True
+        if t.dep_ == "xcomp" and head.lower_ == "yet" or any(c.lower_ == "yet" and c.dep_ in {"advmod", "aux"}
+                                                             and c.i < t.i for c in head.children):
+            if any(c.lower_ == "to" for c in t.children):
+                return True
+    return False
+
+
+def modality(tok: Token, published: str | None = None, dates: list[Span] | None = None) -> dict[str, bool]:
     chain = _governors(tok)
     negated = any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no" and t.pos_ == "NOUN")
-                  for t in chain for c in t.children)
+                  for t in chain for c in t.children) or _not_yet(chain)
     aux = {c.lower_ for t in chain for c in t.children if c.dep_ in {"aux", "auxpass"}}
     # a threat or demand states what would happen: "warned that forces would be a target"
     content_aux = {c.lower_ for k in tok.children if k.dep_ == "ccomp" for c in k.children if c.dep_ == "aux"}
@@ -97,4 +160,4 @@ def modality(tok: Token, published: str | None = None) -> dict[str, bool]:
                    for t in [tok, *tok.ancestors]) or any(
         t.lower_ == "according" and t.nbor().lower_ == "to" for t in tok.sent[:-1])
     return {"negated": negated, "hypothetical": hypothetical, "future": future,
-            "historical": _historical(tok, published), "reported": reported}
+            "historical": _historical(tok, published, dates), "reported": reported}

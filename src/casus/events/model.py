@@ -46,15 +46,23 @@ class LinearModel:
 
 
 class EventModels:
-    """The three models of the events stage: trigger type, source, target."""
+    """The models of the events stage: the trigger's type (or NONE), the PLV-trained source and target
+    pickers (a fallback where the grammar finds no argument), and the calibration that turns a scored
+    event into the probability that the record is right (absent in models trained before issue 12)."""
 
-    def __init__(self, trigger: LinearModel, source: LinearModel, target: LinearModel, meta: dict[str, str]):
+    PARTS = ("trigger", "source", "target", "calibration")
+
+    def __init__(self, trigger: LinearModel, source: LinearModel, target: LinearModel, meta: dict[str, str],
+                 calibration: LinearModel | None = None):
         self.trigger, self.source, self.target, self.meta = trigger, source, target, meta
+        self.calibration = calibration
 
     def save(self, path: str | Path) -> None:
         arrays: dict[str, np.ndarray] = {}
-        for name in ("trigger", "source", "target"):
-            m: LinearModel = getattr(self, name)
+        for name in self.PARTS:
+            m: LinearModel | None = getattr(self, name)
+            if m is None:
+                continue
             vocab = sorted(m.index, key=m.index.get)
             arrays[f"{name}_classes"] = np.array(m.classes)
             arrays[f"{name}_vocab"] = np.array(vocab)
@@ -69,10 +77,10 @@ class EventModels:
             models = {
                 name: LinearModel([str(c) for c in z[f"{name}_classes"]], [str(v) for v in z[f"{name}_vocab"]],
                                   z[f"{name}_weights"], z[f"{name}_bias"])
-                for name in ("trigger", "source", "target")
+                for name in cls.PARTS if f"{name}_classes" in z
             }
             meta = dict(str(s).split("=", 1) for s in z["meta"])
-        return cls(models["trigger"], models["source"], models["target"], meta)
+        return cls(models["trigger"], models["source"], models["target"], meta, models.get("calibration"))
 
 
 @cache

@@ -115,14 +115,35 @@ class DateResolver:
         for ev in doc._.casus_events or []:
             trig = trigger_token(doc, ev)
             span = governing(trig, spans) if trig is not None else None
+            historical = bool((ev.get("modality") or {}).get("historical"))
             if span is not None:
                 ev["date"] = _date(span, by_span[(span.start, span.end)])
+            elif historical and trig is not None:
+                # an act of years ago is not dated to the day it was reported ("Under that accord, Kyiv
+                # surrendered its arsenal" after "the 1994 Budapest Memorandum")
+                earlier = _referenced(trig, times, published)
+                ev["date"] = ({**_date(*earlier), "basis": "referenced"} if earlier else
+                              {"value": None, "granularity": None, "earliest": None, "latest": None, "text": None,
+                               "start": None, "end": None, "basis": "none"})
             elif published:
                 ev["date"] = {**_published(published), "text": None, "start": None, "end": None, "basis": "published"}
             else:
                 ev["date"] = {"value": None, "granularity": None, "earliest": None, "latest": None, "text": None,
                               "start": None, "end": None, "basis": "none"}
         return doc
+
+
+def _referenced(trig: Token, times: list[tuple[Span, dict[str, Any]]],
+                published: dt.date | None) -> tuple[Span, dict[str, Any]] | None:
+    """The last expression of the previous sentence that lies in an earlier year."""
+    sent = trig.sent
+    if sent.start == 0:
+        return None
+    previous = trig.doc[sent.start - 1].sent
+    found = [(s, v) for s, v in times if previous.start <= s.start < previous.end
+             and str(v.get("value") or "")[:4].isdigit()
+             and (published is None or int(str(v["value"])[:4]) < published.year)]
+    return found[-1] if found else None
 
 
 def _published(published: dt.date) -> dict[str, Any]:
