@@ -65,7 +65,11 @@ function route() {
   return {page: parts[0] || "events", arg: parts[1], params: Object.fromEntries(new URLSearchParams(query || ""))};
 }
 function go(page, params = {}, arg) {
-  location.hash = "#/" + page + (arg ? "/" + encodeURIComponent(arg) : "") + qs(params);
+  const hash = "#/" + page + (arg ? "/" + encodeURIComponent(arg) : "") + qs(params);
+  // not ready from now until the new page has rendered: the hashchange event comes later, and a test that
+  // waits for the flag right after a click would otherwise see the old page's
+  if (location.hash !== new URL(hash, location.href).hash) document.body.dataset.ready = "";
+  location.hash = hash;
 }
 function filtersOf(params) {
   const f = {};
