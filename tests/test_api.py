@@ -43,12 +43,12 @@ def client(db, nlp):
 
     app = create_app(db)
     app.state.workbench._nlp = nlp  # the session's pipeline, so the test doesn't load a second copy
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
 
 def sql(db, query, params=None):
-    con = duckdb.connect(str(db))  # same configuration as the app's, so DuckDB shares the open database
+    con = duckdb.connect(str(db), read_only=True)  # as the app reads it, so DuckDB shares the open database
     try:
         return con.execute(query, params or []).fetchall()
     finally:
@@ -268,7 +268,7 @@ def test_bad_bodies_are_422(client, body, says):
 def test_body_size_limit(db, nlp):
     from casus.web.app import create_app
 
-    with TestClient(create_app(db, max_body=1000)) as small:
+    with TestClient(create_app(db, max_body=1000), base_url="http://127.0.0.1") as small:
         res = small.post("/api/extract", json={"text": "word " * 400})
         assert res.status_code == 413 and "larger than 1,000 bytes" in res.json()["error"]
         # without Content-Length (chunked upload) the limit still holds
@@ -282,7 +282,7 @@ def test_token_guards_write_endpoints(db, nlp):
 
     app = create_app(db, token="s3cret")
     app.state.workbench._nlp = nlp
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         assert c.get("/api/events").status_code == 200  # reads stay open
         for path in ("/api/extract", "/api/documents"):
             res = c.post(path, json={"text": ARTICLE})

@@ -36,7 +36,7 @@ def db(tmp_path_factory):
 def client(db):
     from casus.web.app import create_app
 
-    with TestClient(create_app(db, read_only=True)) as c:
+    with TestClient(create_app(db, read_only=True), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -84,7 +84,7 @@ def test_unfused_store_says_so(tmp_path):
     path = tmp_path / "raw.duckdb"
     with Store(path) as store:
         store.add_batch(story()[:1])
-    with TestClient(create_app(path, read_only=True)) as c:
+    with TestClient(create_app(path, read_only=True), base_url="http://127.0.0.1") as c:
         data = c.get("/api/happenings").json()
     assert data == {"fused": False, "total": 0, "limit": 50, "offset": 0, "items": []}
 
@@ -99,7 +99,7 @@ def test_posted_documents_are_fused(tmp_path, nlp):
     app = create_app(path)
     app.state.workbench._nlp = nlp
     text = "Russian forces struck Kharkiv on Monday, killing six civilians, officials said."
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         before = c.get("/api/happenings").json()["total"]
         res = c.post("/api/documents", json={"text": text, "meta": {"published": "2025-09-09", "outlet": "Post E"}})
         assert res.status_code == 201 and res.json()["events"] >= 1
@@ -109,7 +109,7 @@ def test_posted_documents_are_fused(tmp_path, nlp):
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (.ci/run installs it)")
 def test_events_page_groups_by_happening_in_the_browser(db):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.test_ui import ARGS, TAKE_SHOTS
 
@@ -120,9 +120,9 @@ def test_events_page_groups_by_happening_in_the_browser(db):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
         page.goto(f"{base}/#/events")
-        page.wait_for_function("document.body.dataset.ready === 'events'", timeout=30_000)
+        page.wait_for_selector("body[data-ready='events']", state="attached", timeout=30_000)
         page.click("#group")
-        page.wait_for_function("document.body.dataset.ready === 'happenings'", timeout=30_000)
+        page.wait_for_selector("body[data-ready='happenings']", state="attached", timeout=30_000)
         api = httpx.get(base + "/api/happenings", timeout=30).json()
         rows = page.locator("#happenings-table tr.happening")
         assert rows.count() == api["total"]
@@ -138,14 +138,14 @@ def test_events_page_groups_by_happening_in_the_browser(db):
         # the filter bar narrows the grouped view like the events table
         page.fill("#filters input[name=actor]", "Zelensky")
         page.click("#filters button[type=submit]")
-        page.wait_for_function("document.body.dataset.ready === 'happenings' && location.hash.includes('Zelensky')",
-                               timeout=30_000)
-        page.wait_for_function("document.querySelectorAll('#happenings-table tr.happening').length === 1",
-                               timeout=30_000)
+        # selectors and URLs, not JavaScript predicates: the workbench's CSP forbids the eval they need
+        page.wait_for_url("**Zelensky**", timeout=30_000)
+        page.wait_for_selector("body[data-ready='happenings']", state="attached", timeout=30_000)
+        expect(page.locator("#happenings-table tr.happening")).to_have_count(1, timeout=30_000)
         assert "reported by 2 outlets" in page.locator("#happenings-table tr.happening").inner_text()
         # back to one row per event, same filters
         page.click("#ungroup")
-        page.wait_for_function("document.body.dataset.ready === 'events'", timeout=30_000)
+        page.wait_for_selector("body[data-ready='events']", state="attached", timeout=30_000)
         # events match on their own parties: only Zelensky's report, not Ukraine's in the same happening
         events = httpx.get(base + "/api/events", params={"actor": "Zelensky"}, timeout=30).json()
         assert page.locator("#events-table tbody tr").count() == events["total"] == 1

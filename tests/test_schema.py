@@ -45,8 +45,9 @@ def test_a_0_1_store_is_migrated_with_its_data(tmp_path):
     assert counts["events"] > 20 and old_members and any(ctx and "," in ctx for _, _, ctx in old_events.values())
 
     with Store(path, read_only=True) as store:  # a reader of an old store: it is migrated first, then read
-        assert store.schema_version == schema.SCHEMA_VERSION == 2
+        assert store.schema_version == schema.SCHEMA_VERSION == 3
         types = {(t, c): ty for t, c, ty in columns(store.con)}
+        assert types[("documents", "version")] == "INTEGER" and types[("documents", "previous")] == "VARCHAR"
         assert types[("events", "date_start")] == types[("events", "date_end")] == "DATE"
         assert types[("events", "contexts")] == types[("actors", "members")] == "VARCHAR[]"
         assert types[("documents", "published_date")] == "DATE"
@@ -88,7 +89,7 @@ def test_migrated_and_fresh_stores_have_one_schema(tmp_path, seed_record):
 def test_opening_again_migrates_nothing(tmp_path):
     path = old_store(tmp_path / "old.duckdb")
     with duckdb.connect(str(path)) as con:
-        assert schema.migrate(con) == [2]
+        assert schema.migrate(con) == [2, 3]
         assert schema.migrate(con) == []
         assert con.execute("SELECT count(*) FROM casus_schema").fetchone()[0] == schema.SCHEMA_VERSION
 
@@ -102,12 +103,13 @@ def test_a_failed_migration_leaves_the_store_as_it_was(tmp_path, monkeypatch):
         con.execute("ALTER TABLE events ADD COLUMN half_done TEXT")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, schema.Migration(3, "breaks", broken)])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    after = schema.SCHEMA_VERSION + 1
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, schema.Migration(after, "breaks", broken)])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", after)
     with duckdb.connect(str(path)) as con:
         with pytest.raises(RuntimeError, match="disk full"):
             schema.migrate(con)
-        assert schema.version(con) == 1 and columns(con) == before  # migration 2 was rolled back with it
+        assert schema.version(con) == 1 and columns(con) == before  # migrations 2, 3 were rolled back with it
 
 
 def test_a_store_from_a_newer_casus_is_refused(tmp_path):
@@ -124,7 +126,7 @@ def test_a_store_from_a_newer_casus_is_refused(tmp_path):
 def test_cli_reads_and_migrates_an_old_store(tmp_path):
     path = old_store(tmp_path / "old.duckdb")
     proc = run_casus("migrate", "--db", str(path), check=True)
-    assert "schema 1 → 2" in proc.stderr
+    assert f"schema 1 → {schema.SCHEMA_VERSION}" in proc.stderr
     assert "nothing to migrate" in run_casus("migrate", "--db", str(path), check=True).stderr
     other = old_store(tmp_path / "other.duckdb")
     listed = run_casus("events", "--db", str(other), "--place", "Kharkiv", "--format", "json", check=True)

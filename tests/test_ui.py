@@ -83,7 +83,8 @@ def open_page(pg, base: str, hash_: str) -> None:
 
 
 def wait_ready(pg) -> None:
-    pg.wait_for_function("document.body.dataset.ready", timeout=30_000)
+    # a selector, not a JavaScript predicate: the workbench's CSP forbids the eval Playwright would need
+    pg.wait_for_selector("body:not([data-ready=''])[data-ready]", state="attached", timeout=30_000)
 
 
 def shot(pg, name: str) -> None:
@@ -370,3 +371,25 @@ def test_api_docs_render_offline(page, base):
     page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
     assert page.locator(".swagger-ui .opblock").count() >= 12
     shot(page, "api-docs")
+
+
+def test_only_http_urls_become_links_in_the_reader(page, base):
+    """The probe: meta.url = "javascript:alert(1)" was a live link in the reader."""
+    made = {}
+    for name, url in (("js", "javascript:alert(document.domain)"), ("data", "data:text/html,<script>alert(1)</script>"),
+                      ("web", "https://example.org/story?a=1&b=2")):
+        text = f"Russia accused Ukraine of shelling the town of Kupiansk on Friday ({name})."
+        res = httpx.post(base + "/api/documents", timeout=120,
+                         json={"id": f"link-{name}", "text": text, "meta": {"published": "2025-09-05", "url": url}})
+        assert res.status_code in (200, 201), res.text
+        made[name] = (res.json()["hash"], url)
+    for name, (hash_, url) in made.items():
+        open_page(page, base, f"doc/{hash_}")
+        meta = page.locator(".docmeta")
+        assert url in meta.inner_text()
+        hrefs = [a.get_attribute("href") for a in meta.locator("a").all()]
+        if name == "web":
+            assert url in hrefs
+        else:
+            assert not any(h and not h.startswith(("#", "http")) for h in hrefs), hrefs
+            assert page.locator("a[href^='javascript'], a[href^='data']").count() == 0

@@ -57,32 +57,47 @@ def free_port() -> int:
 
 
 @contextmanager
+def running_servers(db: Path, *variants: tuple[str, ...], timeout: float = 60) -> Iterator[list[str]]:
+    """Several `casus serve` processes on one store, started together, each with its own extra arguments."""
+    procs, logs, bases = [], [], []
+    try:
+        for extra in variants:
+            port = free_port()
+            log = open(db.with_suffix(f".{port}.log"), "w")  # noqa: SIM115
+            logs.append(log)
+            procs.append(subprocess.Popen([sys.executable, "-m", "casus", "serve", "--db", str(db), "--port",
+                                           str(port), *extra], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                          env={**os.environ}))
+            bases.append(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + timeout
+        for proc, log, base in zip(procs, logs, bases, strict=True):
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited {proc.returncode}: {Path(log.name).read_text()}")
+                try:
+                    if httpx.get(base + "/api/stats", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start: " + Path(log.name).read_text())
+                time.sleep(0.2)
+        yield bases
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for log in logs:
+            log.close()
+
+
+@contextmanager
 def running_server(db: Path, *extra: str, timeout: float = 60) -> Iterator[str]:
     """`casus serve` in a subprocess on a free loopback port; yields its base URL, stops it after."""
-    port = free_port()
-    log = open(db.with_suffix(f".{port}.log"), "w")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", "casus", "serve", "--db", str(db), "--port", str(port), *extra],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited {proc.returncode}: {Path(log.name).read_text()}")
-            try:
-                if httpx.get(base + "/api/stats", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start: " + Path(log.name).read_text())
-            time.sleep(0.2)
+    with running_servers(db, extra, timeout=timeout) as [base]:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()

@@ -19,9 +19,33 @@ from rich.table import Table
 from casus.document import Document, content_hash
 from casus.query import DISPLAY_MIN_CONFIDENCE
 
-app = typer.Typer(help="casus: news text to source-grounded PLOVER event data.", no_args_is_help=True,
-                  add_completion=False)
+
+class _App(typer.Typer):
+    """The typer app, with the two failures a user can cause and fix said in one line, not a traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from casus.storefile import StoreBusy
+
+        # text that cannot be encoded for this terminal is escaped rather than fatal
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="backslashreplace")
+        try:
+            return super().__call__(*args, **kwargs)
+        except StoreBusy as exc:
+            err.print(f"casus: {exc}", markup=False, highlight=False, soft_wrap=True)
+            sys.exit(1)
+
+
+app = _App(help="casus: news text to source-grounded PLOVER event data.", no_args_is_help=True,
+           add_completion=False)
 err = Console(stderr=True)
+
+
+def _notice(message: str) -> None:
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
 DbOption = Annotated[str, typer.Option("--db", help="DuckDB store file.")]
 KbOption = Annotated[list[str] | None, typer.Option("--kb", help="Extra actor knowledge-base YAML file (repeatable).")]
 
@@ -215,23 +239,49 @@ def ingest(
     max_bytes: MaxBytes = 10_000_000,
     fuse: FuseOption = True,
 ) -> None:
-    """Extract and store records in a DuckDB file; documents already stored are skipped."""
-    from casus.pipeline import extract as run
-    from casus.record import is_failed
+    """Extract and store records in a DuckDB file; documents already stored are skipped.
+
+    The store is opened for one batch at a time, so `casus serve` and the query commands keep
+    working meanwhile and see each batch once it is committed (docs/store.md).
+    """
     from casus.store import Store
 
+    Store(db, notice=_notice).close()  # creates the file and its tables (or says who holds it) before any work
+
+    from casus.pipeline import batches
+    from casus.pipeline import extract as run
+    from casus.record import is_failed
+
     nlp = _nlp_with_kb(kb)
-    store = Store(db)
-    skipped = 0
+    skipped = copies = versions = 0
+    # 64 bits of each text hash seen in this run: copies are counted, not extracted again (~70 bytes a document)
+    seen: set[int] = set()
 
     def fresh() -> Iterator[Document]:
-        nonlocal skipped
+        nonlocal skipped, copies
         options = _options(id_field, text_field, date_field, url_field, title_field, timeout, max_bytes)
-        for doc in _documents(paths, options):
-            if doc.text and store.known_hashes([content_hash(doc.text)]):
-                skipped += 1
-                continue
-            yield doc
+        for chunk in batches(_documents(paths, options), batch_size):
+            hashes = [content_hash(doc.text) if doc.text else None for doc in chunk]
+            with Store(db, read_only=True, notice=_notice) as store:
+                known = store.known_hashes(h for h in hashes if h)
+            for doc, h in zip(chunk, hashes, strict=True):
+                if h is not None:
+                    key = int(h[:16], 16)
+                    if key in seen:
+                        copies += 1
+                        continue
+                    seen.add(key)
+                    if h in known:
+                        skipped += 1
+                        continue
+                yield doc
+
+    def commit(batch: list[dict[str, Any]]) -> int:
+        nonlocal versions
+        with Store(db, notice=_notice) as store:
+            n = store.add_batch(batch)
+            versions += sum(1 for s in store.last_stored if s["version"] > 1)
+        return n
 
     total = failed = added = 0
     batch: list[dict[str, Any]] = []
@@ -241,21 +291,26 @@ def ingest(
             failed += is_failed(record)
             batch.append(record)
             if len(batch) >= batch_size:
-                added += store.add_batch(batch)
+                added += commit(batch)
                 batch = []
             _tick(progress, total)
         if batch:
-            added += store.add_batch(batch)
-    counts = store.summary()
-    fused = _fuse(store) if fuse else None
-    store.close()
-    err.print(f"{added} new documents stored, {skipped} already stored, {failed} with errors → {db}")
-    err.print("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+            added += commit(batch)
+    # fusing the new events is one more write, after the last batch; the counts come from the same session
+    with Store(db, notice=_notice) as store:
+        fused = _fuse(store) if fuse else None
+        counts = store.summary()
+    err.print(f"{added} new documents stored, {skipped} already stored, {copies} copies of documents earlier in "
+              f"this run, {failed} with errors → {db}", soft_wrap=True)
+    if versions:
+        err.print(f"{versions} of the new documents reuse an id stored with other text: each is stored as a new "
+                  "version of that id, linked to the previous one (docs/store.md)", soft_wrap=True)
+    err.print("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()), soft_wrap=True)
     if fused:
         err.print(fused)
     if total and failed == total:
         raise typer.Exit(1)
-    if total == 0 and skipped == 0:
+    if total == 0 and skipped == 0 and copies == 0:
         err.print("no input documents")
         raise typer.Exit(1)
 
@@ -311,7 +366,7 @@ def _open(db: str):  # noqa: ANN202
         err.print(f"no store at {db} (run `casus ingest --db {db} FILES…` first)")
         raise typer.Exit(1)
     try:
-        return Store(db, read_only=True)
+        return Store(db, read_only=True, notice=_notice)
     except SchemaError as exc:
         err.print(f"{db}: {exc}", markup=False, highlight=False)
         raise typer.Exit(1) from None
@@ -460,16 +515,18 @@ def migrate(db: DbOption = "casus.duckdb") -> None:
     """Bring a store written by an older casus to this version's schema (opening it read-write does the same)."""
     from pathlib import Path
 
-    import duckdb
-
     from casus import schema
+    from casus.storefile import Session
 
     if not Path(db).exists():
         err.print(f"no store at {db}")
         raise typer.Exit(1)
-    with duckdb.connect(db) as con:
-        before = schema.version(con)
-        applied = schema.migrate(con)
+    session = Session(db, read_only=False, notice=_notice)  # as a writer: in turn with ingest and the workbench
+    try:
+        before = schema.version(session.con)
+        applied = schema.migrate(session.con)
+    finally:
+        session.close()
     if applied:
         err.print(f"{db}: schema {before} → {applied[-1]}")
     else:
@@ -518,6 +575,9 @@ def serve(
     token: Annotated[str | None, typer.Option(help="Bearer token required by the write endpoints (POST).",
                                               envvar="CASUS_TOKEN")] = None,
     read_only: Annotated[bool, typer.Option("--read-only", help="Open the store read-only; no ingest.")] = False,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", help="Another name the server answers to in the Host header, e.g. a proxy's "
+                             "(repeatable; loopback names, IP addresses and --host are always answered).")] = None,
 ) -> None:
     """Start the workbench: REST API under /api, web UI at /, API docs at /docs."""
     from pathlib import Path
@@ -534,7 +594,7 @@ def serve(
         err.print(f"no store at {db} (run `casus ingest --db {db} FILES…` first)")
         raise typer.Exit(1)
     err.print(f"casus workbench on http://{host}:{port}/  (API docs: /docs, store: {db})", soft_wrap=True)
-    run(db, host=host, port=port, token=token, read_only=read_only)
+    run(db, host=host, port=port, token=token, read_only=read_only, allow_hosts=allow_host or ())
 
 
 class Engine(StrEnum):
@@ -599,12 +659,12 @@ def load_parquet(
 ) -> None:
     """Load Parquet records into a store; documents already stored are skipped."""
     from casus.scale.records import read_records
-    from casus.store import Store
+    from casus.store import Store, add_records
 
-    with Store(db) as store:
-        seen, added = store.add_records(read_records(source))
-        counts = store.summary()
+    seen, added = add_records(db, read_records(source), notice=_notice)
+    with Store(db, notice=_notice) as store:
         fused = _fuse(store) if fuse else None
+        counts = store.summary()
     err.print(f"{seen} records read, {added} new documents stored → {db}")
     err.print("store: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     if fused:

@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from casus.textsafe import scrub, scrub_value, warning
+
 
 @dataclass
 class Document:
@@ -14,6 +16,16 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
     origin: str = ""
+
+    def __post_init__(self) -> None:
+        # Every reader makes its documents here, so this is where text that cannot be encoded (a JSON
+        # "\ud800" escape) is made safe, once, before anything hashes, stores or prints it.
+        self.text, n_text = scrub(self.text)
+        self.id, n_id = scrub(self.id)
+        self.meta, n_meta = scrub_value(self.meta)
+        for n, where in ((n_text, "the text"), (n_id, "the id"), (n_meta, "the metadata")):
+            if n:
+                self.errors.append(warning(n, where))
 
     def fail(self, stage: str, message: str) -> Document:
         self.errors.append({"stage": stage, "message": message})
@@ -27,6 +39,9 @@ class Document:
 
 
 def content_hash(text: str) -> str:
-    """Identity of an article for idempotent ingest: whitespace differences don't make a new article."""
-    normalised = " ".join(text.split())
+    """Identity of an article for idempotent ingest: whitespace differences don't make a new article.
+
+    Text with lone surrogates hashes as its scrubbed form, which is the form a Document stores.
+    """
+    normalised = scrub(" ".join(text.split()))[0]
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()

@@ -177,9 +177,22 @@ def _cell(v: Any) -> Any:
     return "" if v is None else v
 
 
+# Excel, LibreOffice and Google Sheets run a cell that starts with one of these as a formula
+# (`=cmd|' /C calc'!A1`, `=HYPERLINK(…)`); some skip a leading tab or carriage return first (OWASP, CSV injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_value(v: Any) -> Any:
-    """A cell of a CSV table: LIST values joined with ';' (contexts, members), dates in ISO form."""
-    return _cell(";".join(str(x) for x in v) if isinstance(v, list) else v)
+    """A cell of a CSV table: LIST values joined with ';' (contexts, members), dates in ISO form, and text
+    that a spreadsheet would run as a formula behind a `'`, which spreadsheets show as text.
+
+    Every CSV and TSV casus writes (exports, `--format csv`, the workbench's download) goes through
+    here. Numbers stay numbers: a Goldstein score of -2.0 is written -2.0.
+    """
+    v = _cell(";".join(str(x) for x in v) if isinstance(v, list) else v)
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
 
 
 def write_jsonl(items: Iterator[dict[str, Any]], out: str) -> int:

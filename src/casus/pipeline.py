@@ -70,6 +70,8 @@ def make_doc(nlp: Language, document: Document) -> Doc:
 
 
 def _check(document: Document) -> Document:
+    if not document.text.strip() and not document.errors:
+        document.fail("ingest", "empty document: no text")  # a record that is not analysed says why
     if document.failed:
         return document
     if len(document.text) > MAX_CHARS:

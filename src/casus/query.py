@@ -472,12 +472,19 @@ class Queries:
                 "items": _dicts(self.con.execute(sql, w.params + lp))}
 
     def document(self, key: str) -> dict[str, Any] | None:
-        row = self.con.execute("SELECT hash, record FROM documents WHERE hash = ? "
-                               "UNION ALL SELECT hash, record FROM documents WHERE id = ? AND hash <> ? LIMIT 1",
+        """By hash, else by id: the newest version of an id stored with different texts (docs/store.md)."""
+        row = self.con.execute("SELECT hash, id, record FROM documents WHERE hash = ? UNION ALL "
+                               "(SELECT hash, id, record FROM documents WHERE id = ? AND hash <> ? "
+                               "ORDER BY coalesce(version, 1) DESC, ingested_at DESC LIMIT 1) LIMIT 1",
                                [key, key, key]).fetchone()
         if row is None:
             return None
-        return {"hash": row[0], "record": row[1]}
+        return {"hash": row[0], "id": row[1], "record": row[2]}
+
+    def versions(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every stored version of an id, oldest first; one item for an id stored once."""
+        return _dicts(self.con.execute("SELECT hash, coalesce(version, 1) AS version, previous, ingested_at "
+                                       "FROM documents WHERE id = ? ORDER BY version, ingested_at", [doc_id]))
 
     # ---- quotes, actors ----------------------------------------------------------------------------------
 

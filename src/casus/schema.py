@@ -122,9 +122,18 @@ class Migration:
     apply: Callable[[duckdb.DuckDBPyConnection], None]
 
 
+def _document_versions(con: duckdb.DuckDBPyConnection) -> None:
+    # new text under a stored id is a new version of that id, linked to the one before (docs/store.md);
+    # what was stored before is version 1 of its id (NULL reads as 1)
+    con.execute("ALTER TABLE documents ADD COLUMN IF NOT EXISTS version INTEGER")
+    con.execute("ALTER TABLE documents ADD COLUMN IF NOT EXISTS previous TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(2, "typed DATE columns (events.date_start/date_end, documents.published_date) and LIST columns "
                  "(events.contexts, actors.members)", _typed_dates_and_lists),
+    Migration(3, "documents.version and documents.previous: an id stored again with other text is a new "
+                 "version, linked to the previous one", _document_versions),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else 1
 

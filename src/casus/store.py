@@ -2,23 +2,27 @@
 and Python users open.
 
 Records go in per batch, one transaction each, so a killed run keeps every batch it finished.
-A document's identity is the hash of its normalised text: re-ingesting it changes nothing. The
-tables, views and schema version are in `schema.py` (docs/schema.md); the filters in `query.py`.
+A document's identity is the hash of its normalised text: re-ingesting it changes nothing. An id
+that comes back with different text is stored as a new version of that id, linked to the one
+before (`version`, `previous`); lookups by id return the newest (docs/store.md). The tables, views
+and schema version are in `schema.py` (docs/schema.md); the filters in `query.py`.
+
+A `Store` holds the file from opening to `close()`; other processes wait meanwhile (casus.storefile),
+so callers open one per unit of work (a batch, a query) rather than one per run.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-
-import duckdb
 
 from casus import schema
 from casus.document import content_hash
 from casus.query import DISPLAY_MIN_CONFIDENCE, ActorFilter, EventFilter, Page, Queries, QuoteFilter, _dicts
-from casus.record import is_failed
+from casus.storefile import Session
+from casus.textsafe import scrub_value, warning
 
 
 def _text(record: dict[str, Any], span: dict[str, Any] | None) -> str | None:
@@ -31,35 +35,57 @@ def _get(d: dict[str, Any] | None, key: str) -> Any:
     return d.get(key) if d else None
 
 
+def _encodable(record: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The record and its JSON, lone surrogates replaced if any reached it without passing through a
+    Document (a record built by hand or loaded from elsewhere): DuckDB cannot store them."""
+    payload = json.dumps(record, ensure_ascii=False, default=str)
+    try:
+        payload.encode("utf-8")
+    except UnicodeEncodeError:
+        record, n = scrub_value(record)
+        record["errors"] = [*record.get("errors", []), warning(n, "the record")]
+        payload = json.dumps(record, ensure_ascii=False, default=str)
+    return record, payload
+
+
 class Store:
     """A casus store: `Store(path)` opens (or creates) it read-write, `Store(path, read_only=True)` for
     reading beside a writer. Either way an older store is migrated first (docs/schema.md)."""
 
-    def __init__(self, path: str | Path = "casus.duckdb", read_only: bool = False):
+    def __init__(self, path: str | Path = "casus.duckdb", read_only: bool = False, wait: float | None = None,
+                 notice: Callable[[str], None] | None = None):
+        """Open the store, waiting up to `wait` seconds (default CASUS_STORE_WAIT) while another process
+        writes to it, then `StoreBusy`; `notice` hears once when the wait gets long."""
         self.path = str(path)
         self.read_only = read_only
-        self.con = duckdb.connect(self.path, read_only=read_only)
+        # what the last add_batch stored: one {"hash", "id", "version", "previous"} per new document
+        self.last_stored: list[dict[str, Any]] = []
+        self._session = Session(self.path, read_only, wait, notice)
+        self.con = self._session.con
         if not read_only:
-            schema.migrate(self.con)
+            try:
+                schema.migrate(self.con)
+            except BaseException:
+                self._session.close()
+                raise
             return
         try:
             schema.check(self.con)
         except schema.SchemaError as exc:
+            self._session.close()
             if not exc.migratable:
-                self.con.close()
                 raise
             # a read-only reader of an older store: migrate it once, read-write, then read as asked
-            self.con.close()
-            with duckdb.connect(self.path) as rw:
-                schema.migrate(rw)
-            self.con = duckdb.connect(self.path, read_only=True)
+            Store(self.path, wait=wait, notice=notice).close()
+            self._session = Session(self.path, True, wait, notice)
+            self.con = self._session.con
 
     @property
     def schema_version(self) -> int | None:
         return schema.version(self.con)
 
     def close(self) -> None:
-        self.con.close()
+        self._session.close()
 
     def __enter__(self) -> Store:
         return self
@@ -77,6 +103,16 @@ class Store:
     def has(self, text: str) -> bool:
         return bool(self.known_hashes([content_hash(text)]))
 
+    def latest_versions(self, ids: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """id → (newest version number, its hash), for the ids that are stored."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        rows = self.con.execute(
+            "SELECT id, max(coalesce(version, 1)), arg_max(hash, coalesce(version, 1)) FROM documents "
+            "WHERE id IN (SELECT unnest(?)) GROUP BY id", [ids]).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
     def add_batch(self, records: list[dict[str, Any]], origins: list[str] | None = None) -> int:
         """Store a batch of records in one transaction; returns how many documents were new.
 
@@ -86,11 +122,15 @@ class Store:
         origins = origins or [""] * len(records)
         rows: dict[str, dict[Any, list[Any]] | list[list[Any]]] = {
             "errors": {}, "actors": {}, "mentions": [], "quotes": [], "events": []}
-        added = 0
+        self.last_stored = []
         self.con.execute("BEGIN TRANSACTION")
         try:
-            for record, origin in zip(records, origins, strict=True):
-                added += self._add(record, origin, rows)
+            # what is stored already, looked up once for the batch and kept up to date as it goes in
+            prepared = [_encodable(r) for r in records]
+            seen = self.known_hashes(content_hash(r["text"]) for r, _ in prepared if r["text"].strip())
+            versions = self.latest_versions({r["id"] for r, _ in prepared})
+            for (record, payload), origin in zip(prepared, origins, strict=True):
+                self._add(record, payload, origin, rows, seen, versions)
             self._insert("errors", list(rows["errors"].values()), ignore=True)
             self._insert("actors", list(rows["actors"].values()), ignore=True,
                          columns=("id", "name", "kind", "country", "sector", "scope", "members"))
@@ -99,8 +139,9 @@ class Store:
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
+            self.last_stored = []
             raise
-        return added
+        return len(self.last_stored)
 
     def add_records(self, records: Iterable[dict[str, Any]], batch_size: int = 256) -> tuple[int, int]:
         """Bulk load a stream of records, one transaction per batch; returns (records read, new documents)."""
@@ -125,24 +166,30 @@ class Store:
         select = ", ".join(f"unnest(${i + 1})" for i in range(len(cols)))
         self.con.execute(f"{verb} {table}{names} SELECT {select}", cols)
 
-    def _add(self, record: dict[str, Any], origin: str, rows: dict[str, Any]) -> int:
+    def _add(self, record: dict[str, Any], payload: str, origin: str, rows: dict[str, Any], seen: set[str],
+             versions: dict[str, tuple[int, str]]) -> None:
         for err in record.get("errors", []):
             key = (record["id"], origin, err.get("stage"), err.get("message"))
             rows["errors"][key] = [record["id"], origin, err.get("stage"), err.get("level", "error"),
                                    err.get("message")]
-        if is_failed(record) and not record["text"]:
-            return 0
+        if not record["text"].strip():
+            return  # nothing to store but its errors (an analysed record always has text)
         h = content_hash(record["text"])
-        if self.known_hashes([h]):
-            return 0
+        if h in seen:
+            return
+        seen.add(h)
+        # the same id with other text: a new version, linked to the newest one stored
+        version, previous = versions.get(record["id"], (0, None))
+        versions[record["id"]] = (version + 1, h)
         meta = record.get("meta", {})
         published = meta.get("published")
         self.con.execute(
-            "INSERT INTO documents (hash, id, title, outlet, url, published, language, text, record, published_date)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO documents (hash, id, title, outlet, url, published, language, text, record, published_date,"
+            " version, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [h, record["id"], meta.get("title"), meta.get("outlet"), meta.get("url"),
              None if published is None else str(published), meta.get("language"), record["text"],
-             json.dumps(record, ensure_ascii=False, default=str), schema.day(published)])
+             payload, schema.day(published), version + 1, previous])
+        self.last_stored.append({"hash": h, "id": record["id"], "version": version + 1, "previous": previous})
         for a in record.get("actors", []):
             # KB ids are global, document-scoped ids ("doc:<text hash>:…") never collide across documents
             rows["actors"].setdefault(a["id"], [a["id"], a.get("name"), a.get("kind"), a.get("country"),
@@ -176,7 +223,6 @@ class Store:
                 mod.get("reported"), e.get("mode"), list(e.get("contexts") or []), e.get("confidence"),
                 _get(loc, "admin1"), _get(loc, "feature"), schema.day(_get(date, "earliest")),
                 schema.day(_get(date, "latest"))])
-        return 1
 
     def _link_near_duplicates(self, h: str, text: str) -> None:
         """Link a new document to stored ones that tell nearly the same story (kept, not dropped)."""
@@ -253,3 +299,19 @@ class Store:
 
     def summary(self) -> dict[str, int]:
         return self.queries().stats()
+
+
+def add_records(path: str | Path, records: Iterable[dict[str, Any]], batch_size: int = 256,
+                notice: Callable[[str], None] | None = None) -> tuple[int, int]:
+    """`Store.add_records`, opening the store for one batch at a time so that readers go on between
+    batches; returns (records read, new documents)."""
+    from itertools import islice
+
+    it = iter(records)
+    seen = added = 0
+    while batch := list(islice(it, batch_size)):
+        with Store(path, notice=notice) as store:
+            n, new = store.add_records(batch, batch_size)
+        seen += n
+        added += new
+    return seen, added

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import glob
 import itertools
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from casus.document import Document
+from casus.ingest.decode import sniff
 from casus.ingest.errors import failed
 from casus.ingest.options import DEFAULT, ReadOptions
 from casus.ingest.text import MAX_BYTES, decode, read_sidecar
@@ -32,13 +34,30 @@ def is_url(arg: str) -> bool:
     return arg.startswith(("http://", "https://"))
 
 
-def _files(arg: str) -> Iterator[Path]:
+def _walk(root: Path) -> Iterator[Path | Document]:
+    """Supported files under `root`, sorted; a directory that cannot be listed is an error record."""
+    found: list[Path] = []
+    unreadable: list[Document] = []
+
+    def fail(exc: OSError) -> None:
+        where = exc.filename or str(root)
+        unreadable.append(failed(Path(where).name or where, str(where),
+                                 f"cannot read directory {where}: {exc.strerror or exc}"))
+
+    for dirpath, _dirs, names in os.walk(root, onerror=fail):
+        for name in names:
+            p = Path(dirpath, name)
+            # a .json next to a document is its sidecar, not a document
+            if p.suffix.lower() in SUPPORTED and not name.startswith(".") and p.is_file():
+                found.append(p)
+    yield from unreadable
+    yield from sorted(found)
+
+
+def _files(arg: str) -> Iterator[Path | Document]:
     path = Path(arg)
     if path.is_dir():
-        for p in sorted(path.rglob("*")):
-            # a .json next to a document is its sidecar, not a document
-            if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("."):
-                yield p
+        yield from _walk(path)
     elif path.exists() or not glob.has_magic(arg):
         yield path
     else:
@@ -114,7 +133,9 @@ def read_stdin(options: ReadOptions = DEFAULT) -> Iterator[Document]:
         head.append(line)
         if line.strip():
             break
-    if b"".join(head).lstrip()[:1] == b"{":
+    first = b"".join(head)
+    encoding, skip = sniff(first) or ("utf-8", 0)
+    if first[skip:].decode(encoding, errors="replace").lstrip()[:1] == "{":
         from casus.ingest.jsonl import read_jsonl_lines
 
         yield from read_jsonl_lines(itertools.chain(head, stream), origin="<stdin>", options=options)
@@ -134,4 +155,7 @@ def read_inputs(args: Iterable[str], options: ReadOptions | None = None) -> Iter
             yield from read_url(arg, options)
         else:
             for path in _files(arg):
-                yield from read_path(path, options)
+                if isinstance(path, Document):
+                    yield path
+                else:
+                    yield from read_path(path, options)

@@ -14,6 +14,7 @@ from typing import Any
 
 from casus.document import Document
 from casus.ingest.errors import failed, warn
+from casus.ingest.flatten import MAX_DEPTH, flatten
 from casus.ingest.text import decode
 
 # trafilatura logs every page it finds too short at WARNING; our error records already say so.
@@ -32,15 +33,25 @@ def _published(html: str, url: str | None) -> str | None:
         return None
 
 
-def parse_html(html: str, doc_id: str, origin: str, url: str | None = None) -> Document:
+def _extract(html: str, url: str | None) -> Any:
     import trafilatura
 
+    return trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                       include_tables=False)
+
+
+def parse_html(html: str, doc_id: str, origin: str, url: str | None = None) -> Document:
     try:
-        extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                                include_tables=False)
+        extracted = _extract(html, url)
+        text = (extracted.text or "") if extracted is not None else ""
+        if len(text.split()) < MIN_WORDS:
+            # the parser drops everything below 255 levels of nesting: read a flattened copy
+            flat, deepest = flatten(html)
+            if deepest > MAX_DEPTH:
+                extracted = _extract(flat, url)
+                text = (extracted.text or "") if extracted is not None else ""
     except Exception as exc:  # noqa: BLE001 - lxml raises many types on broken markup
         return failed(doc_id, origin, f"HTML could not be parsed: {type(exc).__name__}: {exc}")
-    text = (extracted.text or "") if extracted is not None else ""
     words = len(text.split())
     if words < MIN_WORDS:
         # trafilatura's fallbacks return menus and footers when there is no article; a news story

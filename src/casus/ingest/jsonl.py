@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterable, Iterator
 
 from casus.document import Document
-from casus.ingest.errors import failed
+from casus.ingest.decode import utf8_lines
+from casus.ingest.errors import failed, warn
 from casus.ingest.fields import row_document
 from casus.ingest.options import DEFAULT, ReadOptions
 
@@ -15,21 +16,27 @@ def parse_line(raw: bytes, lineno: int, origin: str, options: ReadOptions = DEFA
     where = f"{origin}:{lineno}"
     if not raw.strip():
         return None
+    bad_utf8 = None
     try:
         line = raw.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         line = raw.decode("utf-8", errors="replace")
+        bad_utf8 = f"invalid UTF-8 at byte {exc.start} of line {where}; decoded with replacement characters"
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return failed(f"line-{lineno}", where, f"malformed JSON line {where}: {exc}")
     if not isinstance(obj, dict):
         return failed(f"line-{lineno}", where, f"line {where} is not an object")
-    return row_document(obj, where, f"line-{lineno}", options)
+    doc = row_document(obj, where, f"line-{lineno}", options)
+    if bad_utf8:
+        warn(doc, bad_utf8)
+    return doc
 
 
 def read_jsonl_lines(lines: Iterable[bytes], origin: str, options: ReadOptions = DEFAULT) -> Iterator[Document]:
-    for lineno, raw in enumerate(lines, 1):
+    # a byte-order mark names the file's encoding: UTF-16/32 corpora are re-encoded line by line
+    for lineno, raw in enumerate(utf8_lines(lines), 1):
         doc = parse_line(raw, lineno, origin, options)
         if doc is not None:
             yield doc

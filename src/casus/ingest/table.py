@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 
 from casus.document import Document
+from casus.ingest.decode import decode_bytes
 from casus.ingest.errors import failed, warn
 from casus.ingest.fields import row_document
 from casus.ingest.options import DEFAULT, ReadOptions
@@ -18,12 +19,11 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 def read_table_bytes(data: bytes, origin: str, delimiter: str = ",",
                      options: ReadOptions = DEFAULT) -> Iterator[Document]:
-    bad_utf8 = False
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-        bad_utf8 = True
+    decoded = decode_bytes(data)
+    if decoded.text is None:
+        yield failed(origin, origin, f"binary file, not text: {origin}")
+        return
+    text = decoded.text
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if not reader.fieldnames or options.text_field not in reader.fieldnames:
         yield failed(origin, origin, f"{origin}: no {options.text_field!r} column (columns: "
@@ -32,8 +32,8 @@ def read_table_bytes(data: bytes, origin: str, delimiter: str = ",",
     try:
         for rowno, row in enumerate(reader, 2):  # row 1 is the header
             doc = row_document(row, f"{origin}:{rowno}", f"row-{rowno}", options)
-            if bad_utf8:
-                warn(doc, "invalid UTF-8 in the file; decoded with replacement characters")
+            for message in decoded.warnings:
+                warn(doc, f"{message} (in the file)")
             yield doc
     except csv.Error as exc:
         yield failed(f"row-{reader.line_num}", f"{origin}:{reader.line_num}", f"malformed CSV: {exc}")

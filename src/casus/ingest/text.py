@@ -6,25 +6,24 @@ import json
 from pathlib import Path
 
 from casus.document import Document, content_hash
+from casus.ingest.decode import decode_bytes
 
 META_KEYS = ("title", "outlet", "url", "published", "language", "author")
 MAX_BYTES = 50_000_000
 
 
 def decode(data: bytes, doc_id: str | None, origin: str) -> Document:
-    """Bytes to a Document; binary or empty input becomes an error, bad UTF-8 a warning."""
+    """Bytes to a Document; binary or empty input becomes an error, bad sequences a warning."""
     doc = Document(id=doc_id or "", text="", origin=origin)
-    if b"\x00" in data[:8192]:
+    decoded = decode_bytes(data)
+    if decoded.text is None:
         doc.fail("ingest", f"binary file, not text: {origin}")
-    elif not data.strip():
+    elif not decoded.text.strip():
         doc.fail("ingest", f"empty document: {origin}")
     else:
-        try:
-            doc.text = data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            doc.text = data.decode("utf-8", errors="replace")
-            doc.errors.append({"stage": "ingest", "level": "warning",
-                               "message": f"invalid UTF-8 at byte {exc.start}; decoded with replacement characters"})
+        doc.text = decoded.text
+        for message in decoded.warnings:
+            doc.errors.append({"stage": "ingest", "level": "warning", "message": message})
     if not doc.id:
         doc.id = content_hash(doc.text)[:16] if doc.text else "empty"
     return doc

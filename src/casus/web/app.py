@@ -1,8 +1,11 @@
 """The workbench: one FastAPI app serving the REST API under /api, the offline web UI and /docs.
 
-The app holds one DuckDB connection; each request reads through its own `cursor()` (DuckDB
-connections are not thread-safe, cursors are the idiom for threads). Writes go through the
-`Store` under a lock. The spaCy pipeline is loaded on the first POST, once.
+The app holds one read-only DuckDB connection (casus.storefile.SharedReader); each request reads
+through its own `cursor()` (DuckDB connections are not thread-safe, cursors are the idiom for
+threads), and the connection is given up whenever a writer waits, so `casus ingest` runs beside
+the server. A POST that stores opens the store read-write for that one batch. The spaCy pipeline
+is loaded on the first POST, once. casus.web.security checks Host and browser writes and sets the
+security headers.
 """
 
 from __future__ import annotations
@@ -12,16 +15,15 @@ import hmac
 import io
 import json
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import duckdb
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -39,8 +41,10 @@ from casus.query import (
     QueryError,
     QuoteFilter,
 )
+from casus.storefile import SharedReader, StoreBusy
 from casus.web.highlights import document_view
 from casus.web.limits import BodyLimit
+from casus.web.security import Guard, allowed_hosts
 
 STATIC = Path(__file__).parent / "static"
 MAX_PAGE = 500
@@ -100,7 +104,7 @@ Filter = Annotated[EventFilter, Depends(event_filter)]
 
 
 class Workbench:
-    """State shared by the requests: the store connection, its columns, the lazily loaded pipeline."""
+    """State shared by the requests: the store's reader, its columns, the lazily loaded pipeline."""
 
     def __init__(self, db: str | Path, token: str | None = None, read_only: bool = False):
         from casus.store import Store
@@ -110,20 +114,26 @@ class Workbench:
         self.read_only = read_only
         if read_only and not Path(self.db).exists():
             raise FileNotFoundError(f"no store at {self.db}")
-        self.store = Store(self.db, read_only=read_only)
-        self._cursor_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        # the file and its tables exist (read-write), or an older store is migrated, before the first read
+        Store(self.db, read_only=read_only).close()
+        self.reader = SharedReader(self.db)
         self._nlp_lock = threading.Lock()
         self._nlp: Any = None
 
-    @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._cursor_lock:
-            cur = self.store.con.cursor()
-        try:
-            yield cur
-        finally:
-            cur.close()
+    def cursor(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        return self.reader.cursor()
+
+    def store(self, records: list[dict[str, Any]], origin: str) -> list[dict[str, Any]]:
+        """Store records in one short read-write session; what was new ({"hash", "id", "version", …})."""
+        from casus.store import Store
+
+        with Store(self.db) as store:
+            store.add_batch(records, origins=[origin] * len(records))
+            if store.last_stored:
+                from casus.fusion.commands import fuse_after_store
+
+                fuse_after_store(store)  # the new events join or start happenings
+            return store.last_stored
 
     @contextmanager
     def queries(self) -> Iterator[Queries]:
@@ -144,7 +154,7 @@ class Workbench:
         return record
 
     def close(self) -> None:
-        self.store.close()
+        self.reader.close()
 
 
 def _message(err: dict[str, Any]) -> str:
@@ -153,7 +163,8 @@ def _message(err: dict[str, Any]) -> str:
 
 
 def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_only: bool = False,
-               max_body: int = MAX_BODY) -> FastAPI:
+               max_body: int = MAX_BODY, host: str = "127.0.0.1", allow_hosts: Iterable[str] = ()) -> FastAPI:
+    """The app; `host` is the interface it is served on, `allow_hosts` more names it answers to."""
     wb = Workbench(db, token=token, read_only=read_only)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -166,6 +177,8 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
                               f"{MAX_PAGE}); errors are JSON `{{\"error\": message}}`.")
     app.state.workbench = wb
     app.add_middleware(BodyLimit, max_bytes=max_body)
+    # added last, so it runs first: a refused Host or cross-site write never reaches the body limit or the app
+    app.add_middleware(Guard, hosts=allowed_hosts(host, allow_hosts), token=token)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -177,6 +190,10 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
         return JSONResponse({"error": "; ".join(_message(e) for e in errs[:5]),
                              "details": [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errs]},
                             status_code=422)
+
+    @app.exception_handler(StoreBusy)
+    async def store_busy(request: Request, exc: StoreBusy) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> JSONResponse:
@@ -277,9 +294,13 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
     def document(key: str) -> Json:
         with wb.queries() as qs:
             row = qs.document(key)
+            versions = qs.versions(row["id"]) if row else []
         if row is None:
             raise HTTPException(404, f"no document with hash or id {key!r}")
-        return Json(document_view(row["hash"], json.loads(row["record"])))
+        view = document_view(row["hash"], json.loads(row["record"]))
+        # an id stored with different texts: every version, oldest first; a lookup by id gives the newest
+        view["versions"] = versions
+        return Json(view)
 
     @app.get("/api/quotes", tags=["quotes"], summary="Quotes with speakers, filtered and paged")
     def quotes(speaker: Annotated[str | None, Query(max_length=200)] = None,
@@ -319,16 +340,14 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
 
         if is_failed(record):
             raise HTTPException(422, "; ".join(e.get("message", "") for e in record["errors"]))
-        with wb._write_lock:
-            added = wb.store.add_batch([record], origins=["api"])
-            if added:
-                from casus.fusion.commands import fuse_after_store
-
-                fuse_after_store(wb.store)  # the new events join or start happenings
+        stored = wb.store([record], "api")
         h = content_hash(record["text"])
-        out = {"stored": bool(added), "hash": h, "id": record["id"], "events": len(record["events"]),
+        new = stored[0] if stored else None
+        out = {"stored": new is not None, "hash": h, "id": record["id"], "events": len(record["events"]),
                "quotes": len(record["quotes"]), "actors": len(record["actors"]), "errors": record["errors"]}
-        return JSONResponse(out, status_code=201 if added else 200)
+        if new is not None:
+            out |= {"version": new["version"], "previous": new["previous"]}
+        return JSONResponse(out, status_code=201 if new is not None else 200)
 
     from casus.web.happenings import router as happenings_router
 
@@ -337,12 +356,9 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
     # ---- docs and UI ----------------------------------------------------------------------------------
 
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="casus API",
-                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-                                   swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
-                                   swagger_ui_parameters={"validatorUrl": None})
+    def docs() -> FileResponse:
+        # Swagger UI from the vendored bundle, started by a script file: no inline script under the CSP
+        return FileResponse(STATIC / "docs.html")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

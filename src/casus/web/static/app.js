@@ -23,6 +23,25 @@ function el(tag, attrs = {}, html = "") {
   e.innerHTML = html;
   return e;
 }
+// Only http(s) URLs become links: a stored `javascript:` or `data:` URL would run in this page when clicked.
+function safeUrl(u) {
+  try {
+    const url = new URL(String(u ?? ""));
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch { return null; }
+}
+function urlHtml(u) {
+  const href = safeUrl(u);
+  return href ? `<a href="${esc(href)}" rel="noreferrer">${esc(u)}</a>` : esc(u);
+}
+function versionsHtml(doc) {
+  const vs = doc.versions || [];
+  if (vs.length < 2) return "";
+  const cur = vs.find(v => v.hash === doc.hash);
+  const links = vs.map(v => v.hash === doc.hash ? `<b>v${v.version}</b>`
+    : `<a href="#/doc/${encodeURIComponent(v.hash)}">v${v.version}</a>`).join(" ");
+  return `version ${cur ? cur.version : "?"} of ${vs.length} of this id: ${links}`;
+}
 function svgEl(tag, attrs = {}) {
   const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -46,7 +65,11 @@ function route() {
   return {page: parts[0] || "events", arg: parts[1], params: Object.fromEntries(new URLSearchParams(query || ""))};
 }
 function go(page, params = {}, arg) {
-  location.hash = "#/" + page + (arg ? "/" + encodeURIComponent(arg) : "") + qs(params);
+  const hash = "#/" + page + (arg ? "/" + encodeURIComponent(arg) : "") + qs(params);
+  // not ready from now until the new page has rendered: the hashchange event comes later, and a test that
+  // waits for the flag right after a click would otherwise see the old page's
+  if (location.hash !== new URL(hash, location.href).hash) document.body.dataset.ready = "";
+  location.hash = hash;
 }
 function filtersOf(params) {
   const f = {};
@@ -296,7 +319,7 @@ function mountReader(doc, params, container, stored = true) {
   const m = doc.meta || {};
   container.innerHTML = `<div class="reader"><div>
     <h1>${esc(m.title || doc.id)}</h1><div class="docmeta">${[m.published && `<b>${esc(m.published)}</b>`, m.outlet && esc(m.outlet),
-      m.url && `<a href="${esc(m.url)}" rel="noreferrer">${esc(m.url)}</a>`, stored ? `id ${esc(doc.id)}` : "not stored"].filter(Boolean).join(" · ")}</div>
+      m.url && urlHtml(m.url), stored ? `id ${esc(doc.id)}` : "not stored", versionsHtml(doc)].filter(Boolean).join(" · ")}</div>
     <div class="keys"><span class="hl actor">actor</span><span class="hl quote">quote</span><span class="hl speaker">speaker</span>
       <span class="hl cue">cue</span><span class="hl trigger">event trigger</span><span class="hl evidence-on">evidence of the selected event</span></div>
     ${doc.errors.length ? `<div class="error">${doc.errors.map(e => esc(`[${e.stage}] ${e.message}`)).join("<br>")}</div>` : ""}
