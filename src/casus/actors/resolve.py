@@ -49,7 +49,6 @@ EXPLETIVE_HEADS = {"seem", "appear", "take", "rain", "matter", "happen", "remain
 HOME_SECTORS = {"GOV", "COP", "JUD", "LEG", "OPP", "PTY", "CVL", "LAB", "EDU", "REB", "MIL"}
 FOREIGN = {"foreign", "international", "multinational", "allied", "coalition", "western", "european", "un", "u.n."}
 SPONSORED = re.compile(r"-(backed|supported|led|sponsored|allied|installed)$")
-DATELINE = re.compile(r"^\s*([A-Z][A-Za-z .',]{1,40}?)\s*(?:\(\w+\))?\s*(?:--|—|–| - |: )")
 SECTOR_NAMES = {"GOV": "government", "MIL": "military", "COP": "police", "JUD": "judiciary", "LEG": "legislature",
                 "PTY": "party", "OPP": "opposition", "REB": "rebels", "IGO": "officials", "NGO": "NGOs",
                 "MED": "media and analysts", "BUS": "business", "CVL": "civilians", "REF": "refugees",
@@ -647,19 +646,10 @@ class _Resolution:
                         m["actor"] = actor["id"]
 
     def dateline(self) -> str | None:
-        """The state of a dateline ("ALGIERS, Algeria - ...", "Cebu City--Police ..."), if any."""
-        m = DATELINE.match(self.doc.text[:80])
-        if not m:
-            return None
-        for part in reversed(m.group(1).split(",")):
-            key = norm(part)
-            hit = self.kb.names.get(key) or self.kb.names.get(norm(part.title()))
-            if hit and self.kb_actor(hit[0])["kind"] == "state":
-                return hit[0]
-            cc = self.kb.cities.get(key)
-            if cc and cc in self.kb.by_country:
-                return self.kb.by_country[cc]
-        return None
+        """The state of the report's dateline ("ALGIERS, Algeria - …"), which repair took out of the
+        text and resolved (casus.furniture): `meta.dateline.country`."""
+        found = (self.doc._.casus_meta or {}).get("dateline") or {}
+        return self.kb.by_country.get(found.get("country") or "")
 
     def home(self) -> None:
         """Domestic actors the text gives no country ("Police", "the justice minister", "protesters")
