@@ -60,7 +60,8 @@ def build_record(doc: Doc, document: Document) -> dict[str, Any]:
         a["mentions"] = []
     for m in doc._.casus_mentions or []:
         start, end = omap.span(m["start"], m["end"])
-        actors[m["actor"]]["mentions"].append({"start": start, "end": end, "via": m["via"]})
+        actors[m["actor"]]["mentions"].append({"start": start, "end": end, "via": m["via"],
+                                               **({"rule": m["rule"]} if m.get("rule") else {})})
     errors = list(document.errors) + list(doc._.casus_errors or [])
     return {
         "id": document.id,

@@ -44,10 +44,15 @@ HONORIFICS = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": 
 NOT_HOLDER = {"former", "ex", "deputy", "vice", "acting", "interim", "late", "then"}
 LOCATIVE = {"in", "at", "near", "outside", "around", "inside", "throughout", "across", "within"}
 COLLECTIVES = {"coalition", "alliance", "bloc"}
+STATE_NOUNS = {"country", "nation", "state", "government"}
 MEMBER_VERBS = {"lead", "include", "comprise", "compose", "head", "form", "make", "consist"}
 EXPLETIVE_HEADS = {"seem", "appear", "take", "rain", "matter", "happen", "remain"}
 HOME_SECTORS = {"GOV", "COP", "JUD", "LEG", "OPP", "PTY", "CVL", "LAB", "EDU", "REB", "MIL"}
 FOREIGN = {"foreign", "international", "multinational", "allied", "coalition", "western", "european", "un", "u.n."}
+LOYAL = {"loyal", "allied", "aligned", "affiliated"}
+RELATIVE = {"who", "which", "that", "whom"}
+MODEL = re.compile(r"^[A-Z][A-Za-z]{0,3}-?\d")  # "Su-30", "J-16", "F-35", "MiG-29": a type of aircraft
+AGE = re.compile(r"\b[Tt]he (\d{1,3})-year-old\b")
 SPONSORED = re.compile(r"-(backed|supported|led|sponsored|allied|installed)$")
 SECTOR_NAMES = {"GOV": "government", "MIL": "military", "COP": "police", "JUD": "judiciary", "LEG": "legislature",
                 "PTY": "party", "OPP": "opposition", "REB": "rebels", "IGO": "officials", "NGO": "NGOs",
@@ -109,6 +114,7 @@ class _Resolution:
         self.actors: dict[str, dict[str, Any]] = {}
         self.mentions: list[dict[str, Any]] = []
         self.taken: dict[int, int] = {}  # token index -> mention index
+        self.last_seen: dict[str, int] = {}  # actor id -> index of its latest mention
         self.title_tokens = {w for t in kb.titles for w in t.split()} | set(HONORIFICS) | NOT_HOLDER
         self.title_tokens |= {"leader", "chief", "spokesman", "spokeswoman", "general", "commander", "minister",
                               "secretary", "envoy", "ambassador", "senator", "governor", "mayor", "sheikh",
@@ -119,13 +125,18 @@ class _Resolution:
     def free(self, start: int, end: int) -> bool:
         return not any(i in self.taken for i in range(start, end))
 
-    def add(self, span: Span, actor: dict[str, Any], via: str) -> None:
+    def add(self, span: Span, actor: dict[str, Any], via: str, rule: str | None = None) -> None:
+        """A mention of `actor`; `rule` says which date rule picked the actor (a title's office holder)."""
         aid = actor["id"]
         if aid not in self.actors:
-            self.actors[aid] = {k: v for k, v in actor.items() if k not in ("roles",)}
+            self.actors[aid] = {k: v for k, v in actor.items() if k not in ("roles", "codes")}
+            code = self.kb.code_for(actor, self.when)
+            if code:  # an imported actor: its CAMEO code on the publication date gives country and sector
+                self.actors[aid].update(code)
         n = len(self.mentions)
+        self.last_seen[aid] = n
         self.mentions.append({"start": span.start_char, "end": span.end_char, "actor": aid, "via": via,
-                              "tok": span.start, "tok_end": span.end})
+                              "tok": span.start, "tok_end": span.end, **({"rule": rule} if rule else {})})
         for i in range(span.start, span.end):
             self.taken[i] = n
 
@@ -188,9 +199,25 @@ class _Resolution:
                             aid = self.place_of(pobj)[0] or self.city_of(pobj)
                             if aid:
                                 found = aid
+                elif child.dep_ == "amod" and child.lower_ in LOYAL:  # "forces loyal to Khalifa Hifter"
+                    found = found or self.loyal_to(child)
         while left < head.i and (self.doc[left].lower_ in {"the", "a", "an"} or self.doc[left].is_punct):
             left += 1
         return found, left
+
+    def loyal_to(self, adj: Token) -> str | None:
+        """The state of whoever 'forces loyal to …' serve: a state named, or a named person's country."""
+        for prep in adj.children:
+            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                aid = self.place_of(pobj)[0]
+                if aid:
+                    return aid
+                ent = self.ent_of.get(pobj.i)
+                hit = self.kb.names.get(norm(_strip(ent).text)) if ent is not None else None
+                country = self.kb_actor(hit[0]).get("country") if hit else None
+                if country and country in self.kb.by_country:
+                    return self.kb.by_country[country]
+        return None
 
     def doc_actor(self, name: str, kind: str, country: str | None, sector: str | None,
                   **extra: Any) -> dict[str, Any]:
@@ -211,6 +238,13 @@ class _Resolution:
             hit = self.kb.names.get(norm(name.text))
             if hit and self.kb_actor(hit[0])["kind"] != "person":
                 self.add(name, self.kb_actor(hit[0]), hit[1])  # NER calls "Kremlin" a person now and then
+                continue
+            head = norm(name[-1].text)
+            if not hit and len(name) > 1 and head in self.kb.thing_heads:
+                continue  # "the Clinton Plan": a thing named after a person
+            if not hit and len(name) > 1 and head in self.kb.org_heads:
+                org = self.unknown_org(name)  # "Patriot Coal": a firm
+                self.add(name, {**org, "sector": org.get("sector") or self.kb.org_heads[head]}, "name")
                 continue
             start, country, words, gender = self.prefix(name)
             actor, via = self.person(name, country, words, gender, hit)
@@ -242,12 +276,18 @@ class _Resolution:
                 gender = gender or HONORIFICS.get(t.lower_, "")
                 i -= 1
                 continue
+            if t.pos_ == "NOUN" and t.lemma_.lower() in self.kb.person_agents and t.tag_ == "NN":
+                words.insert(0, t.lemma_.lower())  # a descriptor: "US journalist Evan Gershkovich"
+                i -= 1
+                continue
             if t.tag_ == "POS" and i >= 2:
                 aid, left = self.place_of(self.doc[i - 2])
                 if aid:
                     country, i = aid, left
                 break
             aid, left = self.place_of(t)
+            if aid and t.i == name.start - 1 and not words and norm(t.text) not in self.kb.demonyms:
+                break  # a country's name right against a name is part of it ("Samoa Abdoulmadjid", "Israel Katz")
             if aid and t.dep_ != "appos":
                 country, i = country or aid, left
                 continue
@@ -261,9 +301,10 @@ class _Resolution:
             return self.kb_actor(hit[0]), hit[1]
         last = norm(name[-1].text)
         first = norm(name[0].text) if len(name) > 1 else None
-        for actor in self.actors.values():
-            if actor["kind"] != "person":
-                continue
+        # the people of the document, most recently mentioned first: "Clinton" is the nearest Clinton
+        recent = sorted((a for a in self.actors.values() if a["kind"] == "person"),
+                        key=lambda a: -self.last_seen.get(a["id"], -1))
+        for actor in recent:
             parts = norm(actor["name"]).split()
             if not parts:
                 continue
@@ -272,7 +313,7 @@ class _Resolution:
             if parts[-1] == last and (first is None or len(parts) == 1 or parts[0] == first):
                 return actor, "surname"  # "Clinton" after "Hillary Clinton", but not "Chelsea Clinton"
             if len(name) == 1 and len(parts) > 1 and parts[0] == last:
-                return actor, "alias"  # "Hillary" after "Hillary Clinton"
+                return actor, "alias"  # "Hillary" after "Hillary Clinton", "Azali" after "Azali Assoumani"
         ids = [a for a in self.kb.surnames.get(last, []) if not cc or self.kb_actor(a)["country"] == cc]
         if len(name) > 1:
             first = norm(name[0].text)
@@ -334,9 +375,9 @@ class _Resolution:
             if not self.free(span.start, span.end):
                 continue
             before = {t.lower_ for t in doc[max(0, left - 2) : tok.i]}
-            holder = None if before & NOT_HOLDER else self.kb.holder(cc, role, self.when)
+            holder = None if before & NOT_HOLDER else self.kb.holder_rule(cc, role, self.when)
             if holder:
-                self.add(span, self.kb_actor(holder), "title")
+                self.add(span, self.kb_actor(holder[0]), "title", holder[1])
             elif self.when is None and place["kind"] in {"state", "organisation"} and not before & NOT_HOLDER:
                 # no date to pick the office holder: the office still codes to its state or body
                 self.add(span, place, "title")
@@ -367,9 +408,9 @@ class _Resolution:
                 return
         home = self.dateline()
         if home:
-            holder = self.kb.holder(self.kb_actor(home)["country"], role, self.when)
+            holder = self.kb.holder_rule(self.kb_actor(home)["country"], role, self.when)
             if holder:
-                self.add(span, self.kb_actor(holder), "title")
+                self.add(span, self.kb_actor(holder[0]), "title", holder[1] + " (the dateline's country)")
 
     # ---- pass 3: agent nouns and collectives --------------------------------------------------
 
@@ -387,8 +428,15 @@ class _Resolution:
             ent = self.ent_of.get(tok.i)
             if ent is not None and ent.label_ in {"ORG", "FAC"} and len(ent) > 1 and ent.root.i != tok.i:
                 continue  # "Police" in "the New York Police Department": the organisation is the actor
-            if tok.dep_ == "compound" and self.is_agent(tok.head):
+            if self.equipment(tok):
+                continue
+            if lemma in STATE_NOUNS and plural:
+                self.states(tok)
+                continue
+            if tok.dep_ == "compound" and (self.is_agent(tok.head) or self.is_equipment(tok.head)):
                 continue  # "government" in "Syrian government forces": the head noun speaks for the phrase
+            if lemma in self.kb.relational and self.relation(tok):
+                continue
             if two in self.kb.group_agents and doc[tok.i - 1].i not in self.taken:
                 sector, group = self.kb.group_agents[two], True
             elif two in self.kb.person_agents and doc[tok.i - 1].i not in self.taken:
@@ -415,6 +463,80 @@ class _Resolution:
                 text_name = " ".join(t.text for t in span)
                 actor = self.doc_actor(text_name, "person", base["country"] if base else None, sector)
             self.add(span, actor, "agent")
+
+    def is_equipment(self, tok: Token) -> bool:
+        lemma = tok.lemma_.lower()
+        return tok.pos_ in {"NOUN", "PROPN"} and (lemma in self.kb.equipment or tok.lower_ in self.kb.equipment)
+
+    def equipment(self, tok: Token) -> bool:
+        """Weapons and vehicles: 'Su-30 fighters' and 'drones' are no actors; 'Ukrainian drones' and
+        'Israeli military planes' stand for the armed forces of their state (via 'equipment')."""
+        doc = self.doc
+        lemma = tok.lemma_.lower()
+        fighter = lemma == "fighter" and (any(MODEL.match(c.text) for c in tok.lefts)
+                                          or (tok.dep_ == "compound" and self.is_equipment(tok.head)))
+        if not (fighter or self.is_equipment(tok)):
+            return False
+        if tok.dep_ == "compound" and self.is_equipment(tok.head):
+            return True  # "fighter" in "fighter jets": the head noun carries the phrase
+        aid, left = self.modifiers(tok)
+        if aid is None or self.kb_actor(aid)["kind"] == "person":
+            return True
+        sector = next((self.kb.group_agents.get(c.lower_) or self.kb.person_agents.get(c.lemma_.lower())
+                       for c in tok.lefts if c.dep_ == "compound" and self.is_agent(c)), None) or "MIL"
+        span = doc[left : tok.i + 1]
+        if self.free(span.start, span.end):
+            self.add(span, self.group(self.kb_actor(aid), sector), "equipment")
+        return True
+
+    def states(self, tok: Token) -> None:
+        """'26 countries', 'European nations', 'the 26 countries': a group of states. With 'the' and no
+        nationality it is the multi-state group named before (the coalition the story is about)."""
+        doc = self.doc
+        aid, left = self.modifiers(tok)
+        span = doc[left : tok.i + 1]
+        if not self.free(span.start, span.end):
+            return
+        if aid is not None:
+            self.add(span, self.group(self.kb_actor(aid), "GOV"), "agent")  # "European countries" -> Europe
+            return
+        det = next((c for c in tok.lefts if c.dep_ == "det"), None)
+        if det is not None and det.lower_ in {"the", "these", "those"}:
+            earlier = self.recent_group(tok.i)
+            if earlier is not None:
+                self.add(span, earlier, "descriptor")
+                return
+        number = next((c.text for c in tok.lefts if c.dep_ == "nummod"), None)
+        if number is None:
+            return
+        self.add(span, self.doc_actor(f"{number} {tok.lower_}", "group", None, "GOV"), "agent")
+
+    def recent_group(self, before: int) -> dict[str, Any] | None:
+        """The latest multi-state group (a coalition, '26 countries') mentioned before token `before`."""
+        for m in reversed(self.mentions):
+            a = self.actors[m["actor"]]
+            if m["tok"] < before and a["kind"] == "group" and a.get("scope") == "document":
+                return a
+        return None
+
+    def relation(self, tok: Token) -> bool:
+        """'Kyiv's allies', 'the allies of Ukraine', 'Russia's neighbours': a group that stands in a
+        relation to a state, not the state itself."""
+        owner = None
+        for c in tok.children:
+            if c.dep_ == "poss" and c.tag_ != "PRP$":
+                owner = self.place_of(c)[0]
+            elif c.dep_ == "prep" and c.lower_ == "of":
+                owner = next((self.place_of(o)[0] for o in c.children if o.dep_ == "pobj"), None)
+        if owner is None or self.kb_actor(owner)["kind"] not in {"state", "group"}:
+            return False
+        base = self.kb_actor(owner)
+        span = self.doc[tok.left_edge.i if tok.left_edge.dep_ != "det" else tok.left_edge.i + 1 : tok.i + 1]
+        if not self.free(span.start, span.end):
+            span = self.doc[tok.i : tok.i + 1]
+        name = f"{base['name']}'s {tok.lemma_.lower()}s"
+        self.add(span, self.doc_actor(name, "group", None, "GOV", of=base["id"]), "agent")
+        return True
 
     def is_agent(self, tok: Token) -> bool:
         return (tok.lower_ in self.kb.group_agents or tok.lemma_.lower() in self.kb.person_agents
@@ -446,6 +568,12 @@ class _Resolution:
         aid, left = self.modifiers(head)
         if aid and self.kb_actor(aid)["kind"] == "state" and self.kb_actor(aid)["country"] not in members:
             members.insert(0, self.kb_actor(aid)["country"])
+        det = next((c for c in head.lefts if c.dep_ == "det"), None)
+        if not members and det is not None and det.lower_ in {"the", "this"}:
+            earlier = self.recent_group(head.i)
+            if earlier is not None:  # "the coalition" again: the one named before
+                self.add(self.doc[min(left, head.i) : head.i + 1], earlier, "descriptor")
+                return
         name = f"{head.text.lower()} ({', '.join(members)})" if members else head.text.lower()
         actor = self.doc_actor(name, "group", None, "GOV", members=members or None)
         self.add(self.doc[min(left, head.i) : head.i + 1], actor, "agent")
@@ -493,7 +621,7 @@ class _Resolution:
             if ent.label_ not in {"GPE", "LOC", "NORP", "ORG", "FAC", "PERSON"}:
                 continue
             span = _strip(ent)
-            if not self.free(span.start, span.end):
+            if not self.free(span.start, span.end) or span.text in self.kb.not_actors:
                 continue
             key = norm(span.text)
             hit = self.kb.names.get(key)
@@ -506,8 +634,20 @@ class _Resolution:
                 self.add(span, self.kb_actor(self.kb.demonyms[key]), "demonym")
             elif (person := self.known_person(span)) is not None:
                 self.add(span, person, "surname")  # NER calls a known surname an ORG now and then
+            elif ent.label_ in {"GPE", "LOC"} and (state := self.place_state(span)) is not None:
+                self.add(span, state, "place")
             elif ent.label_ == "ORG" and any(t.is_title or t.is_upper for t in span) and key not in self.kb.cities:
                 self.add(span, self.unknown_org(span), "name")
+
+    def place_state(self, span: Span) -> dict[str, Any] | None:
+        """A named place that is a party, not a location ("a blockade on Gaza", "Abkhazia declared"):
+        its state. "in Gaza", and a place that only modifies a noun ("the Gaza war"), are not."""
+        cc = self.kb.cities.get(norm(span.text))
+        if not cc or cc not in self.kb.by_country or self.locative(span):
+            return None
+        if span.root.dep_ in {"compound", "amod", "nmod", "npadvmod", "poss"} or span.root.head.lower_ in LOCATIVE:
+            return None
+        return self.kb_actor(self.kb.by_country[cc])
 
     def known_person(self, span: Span) -> dict[str, Any] | None:
         if len(span) != 1:
@@ -554,7 +694,62 @@ class _Resolution:
                 country = self.kb_actor(aid)["country"]
         return self.doc_actor(" ".join(span.text.split()), "organisation", country, sector)
 
-    # ---- pass 5: pronouns ---------------------------------------------------------------------
+    # ---- pass 5: descriptions, relative and personal pronouns -----------------------------------
+
+    def descriptors(self) -> None:
+        """'the Estonian diplomat', 'the opposition leader', 'the 79-year-old': a definite description
+        of a person named shortly before is that person (its nationality, if the person had none,
+        becomes theirs: the country from context)."""
+        doc = self.doc
+        for m in self.mentions:
+            actor = self.actors[m["actor"]]
+            if m["via"] != "agent" or actor["kind"] != "person" or actor.get("scope") != "document":
+                continue
+            root = doc[m["tok"] : m["tok_end"]].root
+            det = next((c for c in root.lefts if c.dep_ == "det"), None)
+            if det is None or det.lower_ != "the" or any(t.pos_ == "PROPN" for t in doc[m["tok"] : m["tok_end"]]):
+                continue
+            named = self.recent_person(m["tok"], actor.get("country"))
+            if named is not None:
+                if not named.get("country") and actor.get("country") and named.get("scope") == "document":
+                    named["country"] = actor["country"]
+                m["actor"], m["via"] = named["id"], "descriptor"
+        for hit in AGE.finditer(doc.text):
+            span = doc.char_span(hit.start(), hit.end(), alignment_mode="expand")
+            if span is None or not self.free(span.start, span.end):
+                continue
+            after = doc[span.end] if span.end < len(doc) else None
+            if after is not None and after.pos_ in {"NOUN", "PROPN"}:
+                continue  # "the 64-year-old Bongo", "the 79-year-old leader": the noun is the mention
+            named = self.recent_person(span.start, None)
+            if named is not None:
+                self.add(doc[span.start + 1 : span.end], named, "descriptor")
+
+    def recent_person(self, before: int, country: str | None) -> dict[str, Any] | None:
+        """The person last named (not merely described) within five sentences before token `before`."""
+        sent = self.sent_no[before]
+        for m in reversed(self.mentions):
+            if m["tok"] >= before or m["via"] in {"agent", "descriptor", "pronoun"}:
+                continue
+            if sent - self.sent_no[m["tok"]] > 5:
+                return None
+            a = self.actors[m["actor"]]
+            if a["kind"] == "person" and (not country or not a.get("country") or a.get("country") == country):
+                return a
+        return None
+
+    def relatives(self) -> None:
+        """'Majed al-Ansari, who speaks for …': a relative pronoun as subject is its antecedent."""
+        for tok in self.tokens:
+            if tok.lower_ not in RELATIVE or tok.i in self.taken or tok.dep_ not in SUBJECT_DEPS:
+                continue
+            if tok.head.dep_ != "relcl" or tok.tag_ not in {"WP", "WDT"}:
+                continue
+            antecedent = tok.head.head
+            k = self.taken.get(antecedent.i)
+            if k is not None:
+                self.add(self.doc[tok.i : tok.i + 1], self.actors[self.mentions[k]["actor"]], "relative")
+
 
     def pronouns(self) -> None:
         doc = self.doc
@@ -692,11 +887,13 @@ class _Resolution:
             parts = norm(a["name"]).split()
             if a.get("scope") != "document" or len(parts) != 1:
                 continue
-            same = [b for b in people if b is not a and norm(b["name"]).split()[-1:] == parts]
+            same = [b for b in people if b is not a and len(norm(b["name"]).split()) > 1
+                    and (norm(b["name"]).split()[-1:] == parts or norm(b["name"]).split()[:1] == parts)]
             if len(same) == 1:
+                via = "surname" if norm(same[0]["name"]).split()[-1:] == parts else "alias"
                 for m in self.mentions:
                     if m["actor"] == a["id"]:
-                        m["actor"], m["via"] = same[0]["id"], "surname"
+                        m["actor"], m["via"] = same[0]["id"], via
 
     def run(self) -> None:
         self.people()
@@ -705,6 +902,8 @@ class _Resolution:
         self.agents()
         self.gazetteer(self.matches)
         self.entities()
+        self.descriptors()
+        self.relatives()
         self.pronouns()
         self.appositions()
         self.possessed()
@@ -748,16 +947,3 @@ class ActorResolver:
 @Language.factory("casus_actors", default_config={"kb_files": []})
 def make_actor_resolver(nlp: Language, name: str, kb_files: list[str]) -> ActorResolver:
     return ActorResolver(build_kb(kb_files) if kb_files else default_kb(), nlp.tokenizer)
-
-
-def mention_at(doc: Doc, start: int, end: int) -> dict[str, Any] | None:
-    """The actor mention that best covers the character span [start, end) of doc.text."""
-    best, best_key = None, None
-    for m in doc._.casus_mentions or []:
-        overlap = min(end, m["end"]) - max(start, m["start"])
-        if overlap <= 0:
-            continue
-        key = (overlap, -(m["end"] - m["start"]))  # most overlap; then the tightest mention
-        if best_key is None or key > best_key:
-            best, best_key = m, key
-    return best
