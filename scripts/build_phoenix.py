@@ -257,10 +257,11 @@ def build(phoenix: Path) -> tuple[list[list[str]], list[list[str]], dict[str, st
             if not mapped:
                 stats["skipped: no usable code"] += 1
                 continue
-            only = mapped[0][0]
-            if key == "countries" and len(mapped) == 1 and len(only) == 3 and mapped[0][3][0]:
+            bare = [m for m in mapped if len(m[0]) == 3 and m[3][0]]  # [AFG], [GEO >911221]
+            if key == "countries" and bare:
+                latest = max(bare, key=lambda m: m[1] or "")[3][0]
                 for syn in [e.name, *e.synonyms]:  # a country's own entry: its cities, regions, adjectives
-                    places[syn.lower()].add(mapped[0][3][0])
+                    places[syn.lower()].add(latest)
                 stats["countries (names kept as places)"] += 1
                 continue
             kind = "person" if is_person(e, people) else "organisation"
@@ -302,6 +303,13 @@ def build(phoenix: Path) -> tuple[list[list[str]], list[list[str]], dict[str, st
         if not names:
             stats["skipped: no usable name"] += 1
             continue
+        if a["default"][0] == "USA" and a["kind"] == "organisation":
+            # "the Department of Education" in American news is the federal one (AP style drops "U.S.")
+            for n in list(names):
+                bare = re.sub(r"^(?:UNITED STATES|U\.?S\.?)\s+(?=(?:DEPARTMENT|BUREAU|OFFICE) OF )", "", n)
+                if bare != n and bare.lower() not in {x.lower() for x in names} and len(claims[bare.lower()]) <= 1:
+                    names.append(bare)
+                    stats["US federal names without 'United States'"] += 1
         country, sector = a["default"][:2]
         base = f"px-{(country or 'int').lower()}-{slug(names[0])}"
         ids[base] += 1
@@ -329,6 +337,11 @@ def agents(phoenix: Path, codes: Codes, english: frozenset[str]) -> dict[str, st
     # an office ("president", "prime minister") is resolved by titles.yaml to its holder, not to an agent
     titles = yaml.safe_load((KB / "titles.yaml").read_text(encoding="utf-8"))["titles"]
     exclude |= {t.split()[-1] for t in titles}
+    # an institution ("company", "ministry", "church") is an organisation, not a kind of person
+    exclude |= INSTITUTION | {"company", "corporation", "corp", "firm", "conglomerate", "enterprise", "business",
+                              "chamber", "church", "diocese", "archdiocese", "mosque", "temple", "school", "hospital",
+                              "clinic", "newspaper", "magazine", "station", "channel", "industry", "exporter",
+                              "producer", "manufacturer", "maker", "carmaker", "automaker", "steelmaker"}
     macros: dict[str, list[str]] = {}
     out: dict[str, str] = {}
     for raw in (phoenix / "Phoenix.agents.txt").read_text(encoding="utf-8", errors="replace").splitlines():

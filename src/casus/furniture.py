@@ -270,3 +270,14 @@ def _dateline_meta(text: str, start: int, length: int, m: re.Match[str] | None,
     name = m.group("place") if m else text
     return {"text": text[:length].strip(), "place": name.title() if name.isupper() else name, "country": country,
             "agency": agency.strip() if agency else None, "start": start, "end": start + length}
+
+
+def dateline_in(text: str) -> tuple[dict[str, Any], int] | None:
+    """A dateline opening `text` (a document that did not go through repair): its metadata, with
+    offsets into `text`, and where the story after it starts."""
+    hit = _dateline(text.lstrip())
+    if not hit:
+        return None
+    lead = len(text) - len(text.lstrip())
+    m, country = hit
+    return _dateline_meta(text[lead:], lead, m.start("sep"), m, country), lead + m.end()

@@ -15,7 +15,7 @@ from casus.document import Document
 from casus.offsets import OffsetMap
 
 SPAN_KEYS = ("content", "speaker", "cue", "source", "target", "trigger", "evidence", "date", "location")
-INTERNAL_KEYS = ("tok", "tok_end", "token")
+INTERNAL_KEYS = ("tok", "tok_end", "token", "locative")
 
 
 def _map_span(span: dict[str, Any] | None, omap: OffsetMap) -> dict[str, Any] | None:

@@ -57,7 +57,7 @@ def mention_on(doc: Doc, i: int) -> dict[str, Any] | None:
 def mention_at(doc: Doc, start: int, end: int) -> dict[str, Any] | None:
     """The actor mention that best stands for the character span [start, end) of doc.text: the one
     on the span's head word ("Iran, a major supporter of Hamas" is Iran), else the one overlapping
-    it most, the tightest on a tie."""
+    it most, the tightest on a tie; a state named as a location ("the U.N.'s force in Lebanon") last."""
     cands = mentions_overlapping(doc, start, end)
     if not cands:
         return None
@@ -66,4 +66,5 @@ def mention_at(doc: Doc, start: int, end: int) -> dict[str, Any] | None:
         head = mention_on(doc, span.root.i) if span is not None and len(span) else None
         if head is not None and head in cands:
             return head
-    return max(cands, key=lambda m: (min(end, m["end"]) - max(start, m["start"]), -(m["end"] - m["start"])))
+    return max(cands, key=lambda m: (not m.get("locative"), min(end, m["end"]) - max(start, m["start"]),
+                                     -(m["end"] - m["start"])))

@@ -30,6 +30,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from casus import furniture
 from casus.actors.kb import KnowledgeBase, build_kb, default_kb, norm
 from casus.extensions import guarded
 
@@ -45,6 +46,7 @@ NOT_HOLDER = {"former", "ex", "deputy", "vice", "acting", "interim", "late", "th
 LOCATIVE = {"in", "at", "near", "outside", "around", "inside", "throughout", "across", "within"}
 COLLECTIVES = {"coalition", "alliance", "bloc"}
 STATE_NOUNS = {"country", "nation", "state", "government"}
+STATE_DESCRIPTORS = {"country", "nation", "kingdom", "republic"}
 MEMBER_VERBS = {"lead", "include", "comprise", "compose", "head", "form", "make", "consist"}
 EXPLETIVE_HEADS = {"seem", "appear", "take", "rain", "matter", "happen", "remain"}
 HOME_SECTORS = {"GOV", "COP", "JUD", "LEG", "OPP", "PTY", "CVL", "LAB", "EDU", "REB", "MIL"}
@@ -99,8 +101,17 @@ class _Resolution:
         self.matches = matches or []
         # Doc.ents and Doc.sents build new objects on every access: take them once
         self.ents = list(doc.ents)
-        self.ent_of = {i: e for e in self.ents for i in range(e.start, e.end)}
         self.tokens = list(doc)  # each `for tok in doc` makes new Token objects; the passes share these
+        self.found_dateline = (doc._.casus_meta or {}).get("dateline")
+        if self.found_dateline is None and len(doc):
+            # a doc made without repair (nlp(text)) still opens with its dateline: read it, mention nothing in it
+            hit = furniture.dateline_in(doc.text[:300])
+            if hit is not None:
+                self.found_dateline, story = hit
+                self.tokens = [t for t in self.tokens if t.idx >= story]
+                self.ents = [e for e in self.ents if e.start_char >= story]
+                self.matches = [(s, e) for s, e in self.matches if doc[s].idx >= story]
+        self.ent_of = {i: e for e in self.ents for i in range(e.start, e.end)}
         self.sent_no: list[int] = [0] * len(doc)
         self.sent_start: list[int] = [0] * len(doc)
         n, start = -1, 0
@@ -137,6 +148,8 @@ class _Resolution:
         self.last_seen[aid] = n
         self.mentions.append({"start": span.start_char, "end": span.end_char, "actor": aid, "via": via,
                               "tok": span.start, "tok_end": span.end, **({"rule": rule} if rule else {})})
+        if actor["kind"] == "state" and self.locative(span):
+            self.mentions[-1]["locative"] = True  # "in Lebanon": where, not who (mention_at ranks it last)
         for i in range(span.start, span.end):
             self.taken[i] = n
 
@@ -159,13 +172,14 @@ class _Resolution:
         if key in self.kb.demonyms:
             return self.kb.demonyms[key], tok.i
         hit = self.kb.names.get(key)
-        if hit and self.kb_actor(hit[0])["kind"] != "person" and (tok.pos_ == "PROPN" or tok.is_upper):
-            return hit[0], tok.i
+        if hit and self.kb_actor(hit[0])["kind"] != "person" and (
+                tok.pos_ == "PROPN" or tok.is_upper or (tok.is_title and self.kb_actor(hit[0])["kind"] == "state")):
+            return hit[0], tok.i  # "Nepal government" with "Nepal" tagged as an adjective
         return None, tok.i
 
     def city_of(self, tok: Token) -> str | None:
         """The state a named city belongs to ("Istanbul" -> tur); only for tokens NER calls places."""
-        if tok.ent_type_ not in {"GPE", "LOC", "FAC", "ORG"}:
+        if tok.ent_type_ not in {"GPE", "LOC", "FAC", "ORG"} or self.hyphenated(tok.i, tok.i + 1):
             return None
         ent = self.ent_of.get(tok.i)
         for key in ([norm(_strip(ent).text)] if ent is not None else []) + [norm(tok.text)]:
@@ -201,9 +215,29 @@ class _Resolution:
                                 found = aid
                 elif child.dep_ == "amod" and child.lower_ in LOYAL:  # "forces loyal to Khalifa Hifter"
                     found = found or self.loyal_to(child)
+        if found is None:
+            found = self.place_below(head)
         while left < head.i and (self.doc[left].lower_ in {"the", "a", "an"} or self.doc[left].is_punct):
             left += 1
         return found, left
+
+    def place_below(self, head: Token) -> str | None:
+        """A state two prepositions down ("workers at the Cerro Verde mine in Peru"), or, for a noun
+        that only modifies another ("an army camp in Mali"), the state its head noun is in."""
+        heads = [head] + ([head.head] if head.dep_ == "compound" else [])
+        for h in heads:
+            for prep in (c for c in h.rights if c.dep_ == "prep"):
+                for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                    if h is not head and prep.lower_ in {"in", "of", "from"}:
+                        aid = self.place_of(pobj)[0] or self.city_of(pobj)
+                        if aid and self.kb_actor(aid)["kind"] == "state":
+                            return aid
+                    for prep2 in (c for c in pobj.rights if c.dep_ == "prep" and c.lower_ in {"in", "of"}):
+                        for pobj2 in (c for c in prep2.children if c.dep_ == "pobj"):
+                            aid = self.place_of(pobj2)[0] or self.city_of(pobj2)
+                            if aid and self.kb_actor(aid)["kind"] == "state":
+                                return aid
+        return None
 
     def loyal_to(self, adj: Token) -> str | None:
         """The state of whoever 'forces loyal to …' serve: a state named, or a named person's country."""
@@ -235,6 +269,9 @@ class _Resolution:
                 name = name[1:]
             if not self.free(name.start, name.end):
                 continue
+            name = self.fuller_name(name)
+            if len(name) == 1 and norm(name.text) in self.kb.demonyms and name[0].pos_ == "ADJ":
+                continue  # "The Slovak lawyer": NER took the nationality word for a name
             hit = self.kb.names.get(norm(name.text))
             if hit and self.kb_actor(hit[0])["kind"] != "person":
                 self.add(name, self.kb_actor(hit[0]), hit[1])  # NER calls "Kremlin" a person now and then
@@ -253,16 +290,38 @@ class _Resolution:
             self.add(name, actor, via)
             for i in range(start, name.start):
                 self.taken[i] = len(self.mentions) - 1
-        # a surname NER did not tag, after the person's full mention ("Syrskyi added ...")
-        surnames = {}
+        # a surname NER did not tag, after the person's full mention ("Syrskyi added ..."), or the
+        # given name some people go by ("Azali thanked ..." after "Azali Assoumani"), when one person has it
+        surnames: dict[str, tuple[int, dict[str, Any], str]] = {}
+        given: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         for m in self.mentions:
             actor = self.actors[m["actor"]]
-            if actor["kind"] == "person" and norm(actor["name"]):
-                surnames.setdefault(norm(actor["name"]).split()[-1], (m["tok_end"], actor))
+            parts = norm(actor["name"]).split() if actor["kind"] == "person" else []
+            if parts:
+                surnames.setdefault(parts[-1], (m["tok_end"], actor, "surname"))
+                if len(parts) > 1 and all(actor is not a for _, a in given.get(parts[0], [])):
+                    given.setdefault(parts[0], []).append((m["tok_end"], actor))
+        for first, bearers in given.items():
+            if len(bearers) == 1 and first not in surnames:
+                surnames[first] = (bearers[0][0], bearers[0][1], "alias")
         for tok in self.tokens:
             hit = surnames.get(norm(tok.text)) if tok.pos_ == "PROPN" and not tok.ent_type_ else None
             if hit and tok.i >= hit[0] and tok.i not in self.taken:
-                self.add(self.doc[tok.i : tok.i + 1], hit[1], "surname")
+                self.add(self.doc[tok.i : tok.i + 1], hit[1], hit[2])
+
+    def fuller_name(self, name: Span) -> Span:
+        """NER cut a known name short ("Abdelrahim [Hamdan Dagalo]"): the longest KB person name made
+        by adding up to two capitalised words before it."""
+        for extra in (2, 1):
+            start = name.start - extra
+            if start < 0 or not all(t.is_title and t.pos_ == "PROPN" and t.i not in self.taken
+                                    for t in self.doc[start : name.start]):
+                continue
+            longer = self.doc[start : name.end]
+            hit = self.kb.names.get(norm(longer.text))
+            if hit and self.kb_actor(hit[0])["kind"] == "person":
+                return longer
+        return name
 
     def prefix(self, name: Span) -> tuple[int, str | None, list[str], str]:
         """Walk left over title words, honorifics and nationality: 'Iranian Foreign Minister', "Russia's"."""
@@ -276,7 +335,8 @@ class _Resolution:
                 gender = gender or HONORIFICS.get(t.lower_, "")
                 i -= 1
                 continue
-            if t.pos_ == "NOUN" and t.lemma_.lower() in self.kb.person_agents and t.tag_ == "NN":
+            if t.pos_ == "NOUN" and t.tag_ == "NN" and (t.lemma_.lower() in self.kb.person_agents or (
+                    t.dep_ == "compound" and name.start <= t.head.i < name.end)):
                 words.insert(0, t.lemma_.lower())  # a descriptor: "US journalist Evan Gershkovich"
                 i -= 1
                 continue
@@ -457,12 +517,32 @@ class _Resolution:
             if aid is None and generic:
                 continue  # "people", "a man": too generic to be an actor without a nationality
             base = self.kb_actor(aid) if aid else None
+            members = self.member_states(tok) if group else []
+            if len(members) > 1:  # "Ethiopian, Mozambican and South African troops": one group, each state named
+                codes = [self.kb_actor(m)["country"] for m, _ in members]
+                self.add(span, self.doc_actor(f"{tok.lower_} ({', '.join(codes)})", "group", None, sector,
+                                              members=codes), "agent")
+                for state, (start, end) in members:
+                    self.add(doc[start:end], self.kb_actor(state), "demonym")
+                continue
             if group:
                 actor = self.group(base, sector)
             else:
                 text_name = " ".join(t.text for t in span)
                 actor = self.doc_actor(text_name, "person", base["country"] if base else None, sector)
             self.add(span, actor, "agent")
+
+    def member_states(self, head: Token) -> list[tuple[str, tuple[int, int]]]:
+        """The states of conjoined nationality words before a noun, with their token spans."""
+        out: list[tuple[str, tuple[int, int]]] = []
+        for c in head.lefts:
+            if c.dep_ not in {"amod", "compound", "nmod"}:
+                continue
+            for t in [c, *c.conjuncts]:
+                aid, start = self.place_of(t)
+                if aid and self.kb_actor(aid)["kind"] == "state" and aid not in {a for a, _ in out}:
+                    out.append((aid, (min(start, t.i), t.i + 1)))
+        return out
 
     def is_equipment(self, tok: Token) -> bool:
         lemma = tok.lemma_.lower()
@@ -511,11 +591,14 @@ class _Resolution:
             return
         self.add(span, self.doc_actor(f"{number} {tok.lower_}", "group", None, "GOV"), "agent")
 
-    def recent_group(self, before: int) -> dict[str, Any] | None:
-        """The latest multi-state group (a coalition, '26 countries') mentioned before token `before`."""
+    def recent_group(self, before: int, head: str | None = None) -> dict[str, Any] | None:
+        """The latest multi-state group mentioned before token `before`: one named with the same head
+        noun ("the coalition" after "a coalition of …") when `head` is given, else one with members."""
         for m in reversed(self.mentions):
             a = self.actors[m["actor"]]
-            if m["tok"] < before and a["kind"] == "group" and a.get("scope") == "document":
+            if m["tok"] >= before or a["kind"] != "group" or a.get("scope") != "document":
+                continue
+            if (head and a["name"].split()[0] == head) or (not head and a.get("members")):
                 return a
         return None
 
@@ -558,6 +641,9 @@ class _Resolution:
         ent = self.ent_of.get(head.i)
         if ent is not None and norm(_strip(ent).text) in self.kb.names:
             return  # a named coalition the KB knows; pass 4 resolves it
+        if any(s <= head.i < e for s, e in self.matches) or (
+                ent is not None and ent.label_ == "ORG" and head.is_title and len(ent) > 1):
+            return  # "the Bolivarian Alliance for the Peoples of Our America": a named body, not a coalition
         members: list[str] = []
         for t in head.subtree:
             if t.i == head.i or not self.member_path(t, head):
@@ -570,7 +656,7 @@ class _Resolution:
             members.insert(0, self.kb_actor(aid)["country"])
         det = next((c for c in head.lefts if c.dep_ == "det"), None)
         if not members and det is not None and det.lower_ in {"the", "this"}:
-            earlier = self.recent_group(head.i)
+            earlier = self.recent_group(head.i, head.lower_)
             if earlier is not None:  # "the coalition" again: the one named before
                 self.add(self.doc[min(left, head.i) : head.i + 1], earlier, "descriptor")
                 return
@@ -606,9 +692,32 @@ class _Resolution:
             hit = self.kb.names.get(norm(span.text))
             if not hit or self.kb_actor(hit[0])["kind"] == "person":
                 continue
-            if span.root.ent_type_ == "PERSON" or (hit[1] == "metonymy" and self.locative(span)):
+            if span.root.ent_type_ == "PERSON" or (
+                    self.as_place(norm(span.text), self.kb_actor(hit[0]), hit[1]) and self.locative(span)):
                 continue
-            self.add(span, self.kb_actor(hit[0]), hit[1])
+            self.add(span, self.owned(span, self.kb_actor(hit[0])), hit[1])
+
+    def as_place(self, key: str, actor: dict[str, Any], via: str) -> bool:
+        """Is this name of an actor also the name of a place (a capital, "Gaza")? Then "in …" is a location."""
+        return via == "metonymy" or (key in self.kb.cities and actor["kind"] != "state")
+
+    def owned(self, span: Span, actor: dict[str, Any]) -> dict[str, Any]:
+        """A national body the KB files under one country, written as another's ("Burundi's National
+        Security Council", "Peru's Congress"): that country's body of the same sector."""
+        if actor["kind"] != "organisation" or not actor.get("country") or span.start == 0:
+            return actor
+        before = self.doc[span.start - 1]
+        owner = None
+        if before.tag_ == "POS" and span.start >= 2:
+            owner = self.place_of(self.doc[span.start - 2])[0]
+        elif before.dep_ in {"amod", "compound"} and before.head.i >= span.start:
+            owner = self.place_of(before)[0]
+        if owner is None or self.kb_actor(owner)["kind"] != "state":
+            return actor
+        country = self.kb_actor(owner)["country"]
+        if country == actor["country"]:
+            return actor
+        return self.doc_actor(f"{span.text} ({country})", "organisation", country, actor.get("sector"))
 
     def inside_entity(self, start: int, end: int) -> bool:
         """'Security Council' inside 'Burundi's National Security Council' is not the UN's."""
@@ -627,11 +736,13 @@ class _Resolution:
             hit = self.kb.names.get(key)
             if hit:
                 actor, via = self.kb_actor(hit[0]), hit[1]
-                if via == "metonymy" and self.locative(span):
-                    continue  # "in Moscow" is a place, not the Russian government
-                self.add(span, actor, via)
+                if self.as_place(key, actor, via) and self.locative(span):
+                    continue  # "in Moscow", "in Gaza" are places, not the Russian government or Gaza's
+                self.add(span, self.owned(span, actor), via)
             elif key in self.kb.demonyms:
                 self.add(span, self.kb_actor(self.kb.demonyms[key]), "demonym")
+            elif ent.label_ == "NORP" and len(span) > 1 and norm(span[0].text) in self.kb.demonyms:
+                self.add(span, self.kb_actor(self.kb.demonyms[norm(span[0].text)]), "demonym")  # "Bosnian Serb"
             elif (person := self.known_person(span)) is not None:
                 self.add(span, person, "surname")  # NER calls a known surname an ORG now and then
             elif ent.label_ in {"GPE", "LOC"} and (state := self.place_state(span)) is not None:
@@ -657,11 +768,24 @@ class _Resolution:
                   and norm(a["name"]).split()[-1] == key]
         return people[0] if len(people) == 1 else None
 
+    def hyphenated(self, start: int, end: int) -> bool:
+        """Tokens [start, end) joined by a hyphen to a capitalised word: part of a name."""
+        doc = self.doc
+
+        def joined(h: int) -> bool:  # doc[h] is a hyphen written without spaces between two capitalised words
+            return (0 < h < len(doc) - 1 and doc[h].text == "-" and not doc[h - 1].whitespace_
+                    and not doc[h].whitespace_ and doc[h - 1].is_title and doc[h + 1].is_title)
+
+        return joined(start - 1) or joined(end)
+
     def city_in(self, span: Span) -> str | None:
         """The state of the longest city name inside `span` ("New York" before "York")."""
         for n in range(min(len(span), 4), 0, -1):
             for i in range(len(span) - n + 1):
-                cc = self.kb.cities.get(norm(span[i : i + n].text))
+                part = span[i : i + n]
+                if self.hyphenated(part.start, part.end):
+                    continue  # "Austin" in "the Austin-Morris company" is half of a name
+                cc = self.kb.cities.get(norm(part.text))
                 if cc and cc in self.kb.by_country:
                     return self.kb.by_country[cc]
         return None
@@ -724,6 +848,24 @@ class _Resolution:
             named = self.recent_person(span.start, None)
             if named is not None:
                 self.add(doc[span.start + 1 : span.end], named, "descriptor")
+
+    def the_country(self) -> None:
+        """'the country', 'the nation', 'the kingdom': the state named last, within two sentences."""
+        for tok in self.tokens:
+            if tok.lemma_.lower() not in STATE_DESCRIPTORS or tok.tag_ != "NN" or tok.i in self.taken:
+                continue
+            det = next((c for c in tok.lefts if c.dep_ == "det"), None)
+            if det is None or det.lower_ != "the" or any(c.dep_ in {"amod", "compound"} for c in tok.lefts):
+                continue
+            for m in reversed(self.mentions):
+                if m["tok"] >= tok.i:
+                    continue
+                if self.sent_no[tok.i] - self.sent_no[m["tok"]] > 2:
+                    break
+                a = self.actors[m["actor"]]
+                if a["kind"] == "state":
+                    self.add(self.doc[det.i : tok.i + 1], a, "descriptor")
+                    break
 
     def recent_person(self, before: int, country: str | None) -> dict[str, Any] | None:
         """The person last named (not merely described) within five sentences before token `before`."""
@@ -843,20 +985,22 @@ class _Resolution:
     def dateline(self) -> str | None:
         """The state of the report's dateline ("ALGIERS, Algeria - …"), which repair took out of the
         text and resolved (casus.furniture): `meta.dateline.country`."""
-        found = (self.doc._.casus_meta or {}).get("dateline") or {}
-        return self.kb.by_country.get(found.get("country") or "")
+        return self.kb.by_country.get((self.found_dateline or {}).get("country") or "")
 
     def home(self) -> None:
         """Domestic actors the text gives no country ("Police", "the justice minister", "protesters")
-        belong to the story's country: the dateline's, else the one state named in the sentence."""
+        belong to the story's country: the one state the sentence names, else the dateline's."""
         doc = self.doc
         dateline = self.dateline()
         sent_of = self.sent_start
         states: dict[int, set[str]] = {}
+        named: dict[int, set[str]] = {}  # states named by name, capital or place, not by a nationality word
         for m in self.mentions:
             a = self.actors[m["actor"]]
             if a["kind"] == "state":
                 states.setdefault(sent_of[m["tok"]], set()).add(a["id"])
+                if m["via"] != "demonym":
+                    named.setdefault(sent_of[m["tok"]], set()).add(a["id"])
         for m in self.mentions:
             a = self.actors[m["actor"]]
             if a.get("country") or a.get("sector") not in HOME_SECTORS or a.get("members") or a.get("org"):
@@ -865,10 +1009,14 @@ class _Resolution:
             if not (m["via"] == "agent" or leader) or not (a["id"].startswith("any-") or a.get("scope") == "document"):
                 continue  # a named stranger in a story is as often foreign as local
             span = doc[m["tok"] : m["tok_end"]]
-            if any(t.lower_ in FOREIGN or SPONSORED.search(t.lower_) for t in span.root.lefts):
-                continue  # "foreign troops", "the U.N.-backed government"
-            only = states.get(sent_of[m["tok"]], set())
-            home = dateline or (next(iter(only)) if len(only) == 1 else None)
+            if any(t.lower_ in FOREIGN or (SPONSORED.search(t.lower_) and a.get("sector") == "MIL")
+                   for t in span.root.lefts):
+                continue  # "foreign troops", "Iranian-backed forces"; a "U.N.-backed government" is still domestic
+            # the one state the sentence names ("CAIRO — … the U.N.-backed government in Tripoli" is Libya's),
+            # else the dateline's, else the one state a nationality word gives
+            only, any_state = named.get(sent_of[m["tok"]], set()), states.get(sent_of[m["tok"]], set())
+            home = (next(iter(only)) if len(only) == 1 else None) or dateline or (
+                next(iter(any_state)) if len(any_state) == 1 else None)
             if not home:
                 continue
             base = self.kb_actor(home)
@@ -903,6 +1051,7 @@ class _Resolution:
         self.gazetteer(self.matches)
         self.entities()
         self.descriptors()
+        self.the_country()
         self.relatives()
         self.pronouns()
         self.appositions()
