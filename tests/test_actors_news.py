@@ -255,3 +255,27 @@ def test_an_imported_name_never_displaces_a_hand_compiled_one(tmp_path):
     assert kb.names[norm("Delta Front")][0] == "h"  # the hand-compiled claim stands
     assert kb.names[norm("Delta Army")][0] == "px-b"  # a name nobody claimed is the row's
     assert kb.names[norm("Delta Front of Afghanistan")][0] == "h"  # same name, same country: merged
+
+
+def test_we_inside_a_quotation_is_the_speaker_named_outside_it(nlp):
+    doc = _doc(nlp, 'The Kenyan interior ministry spoke on Wednesday. "We call on the population to stay '
+                    'calm," the ministry said.')
+    ministry, _ = _at(doc, "The Kenyan interior ministry")
+    at = doc.text.index('"We') + 1
+    we = mention_at(doc, at, at + 2)
+    assert we is not None and we["actor"] == ministry["id"] and we["via"] == "pronoun"
+    doc = _doc(nlp, 'Bolivian Defence Minister Edmundo Novillo spoke on Wednesday. "We call on the population to '
+                    'stay calm," he said.')
+    at = doc.text.index('"We') + 1
+    assert mention_at(doc, at, at + 2)["actor"] == "bol"  # a minister's "we" is his government
+
+
+def test_the_facility_is_the_site_or_firm_named_before(nlp):
+    doc = _doc(nlp, "Drones hit the Lukoil refinery overnight. Officials said the facility was on fire.")
+    assert _at(doc, "the facility")[0]["id"] == _at(doc, "Lukoil")[0]["id"]
+
+
+def test_a_definite_agent_noun_is_the_one_named_before_with_that_noun(nlp):
+    doc = _doc(nlp, "Nigeria's army said it had freed 40 hostages. The army added that two soldiers died.")
+    army, _ = _at(doc, "The army")
+    assert (army["country"], army["sector"]) == ("NGA", "MIL")

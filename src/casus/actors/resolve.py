@@ -47,6 +47,8 @@ LOCATIVE = {"in", "at", "near", "outside", "around", "inside", "throughout", "ac
 COLLECTIVES = {"coalition", "alliance", "bloc"}
 STATE_NOUNS = {"country", "nation", "state", "government"}
 STATE_DESCRIPTORS = {"country", "nation", "kingdom", "republic"}
+FACILITY_NOUNS = {"facility", "refinery", "plant", "factory", "site", "mine", "terminal", "depot"}
+FIRST_PLURAL = {"we", "us", "our"}
 MEMBER_VERBS = {"lead", "include", "comprise", "compose", "head", "form", "make", "consist"}
 EXPLETIVE_HEADS = {"seem", "appear", "take", "rain", "matter", "happen", "remain"}
 HOME_SECTORS = {"GOV", "COP", "JUD", "LEG", "OPP", "PTY", "CVL", "LAB", "EDU", "REB", "MIL"}
@@ -112,6 +114,8 @@ class _Resolution:
                 self.ents = [e for e in self.ents if e.start_char >= story]
                 self.matches = [(s, e) for s, e in self.matches if doc[s].idx >= story]
         self.ent_of = {i: e for e in self.ents for i in range(e.start, e.end)}
+        # tokens inside a non-person KB name written as the KB writes it (multi-word, case-sensitive)
+        self.in_kb_name = {i for s, e in self.matches if e - s > 1 for i in range(s, e)}
         self.sent_no: list[int] = [0] * len(doc)
         self.sent_start: list[int] = [0] * len(doc)
         n, start = -1, 0
@@ -315,7 +319,7 @@ class _Resolution:
         for extra in (2, 1):
             start = name.start - extra
             if start < 0 or not all(t.is_title and t.pos_ == "PROPN" and t.i not in self.taken
-                                    for t in self.doc[start : name.start]):
+                                    and t.lower_ not in self.title_tokens for t in self.doc[start : name.start]):
                 continue
             longer = self.doc[start : name.end]
             hit = self.kb.names.get(norm(longer.text))
@@ -359,6 +363,10 @@ class _Resolution:
         cc = self.kb_actor(country)["country"] if country else None
         if hit:
             return self.kb_actor(hit[0]), hit[1]
+        for k in range(1, len(name) - 1):  # "Muhammad Shehbaz Sharif": a known name with another given name first
+            tail = self.kb.names.get(norm(name[k:].text))
+            if tail and self.kb_actor(tail[0])["kind"] == "person":
+                return self.kb_actor(tail[0]), "name"
         last = norm(name[-1].text)
         first = norm(name[0].text) if len(name) > 1 else None
         # the people of the document, most recently mentioned first: "Clinton" is the nearest Clinton
@@ -488,13 +496,16 @@ class _Resolution:
             ent = self.ent_of.get(tok.i)
             if ent is not None and ent.label_ in {"ORG", "FAC"} and len(ent) > 1 and ent.root.i != tok.i:
                 continue  # "Police" in "the New York Police Department": the organisation is the actor
+            if tok.i in self.in_kb_name:
+                continue  # "Forces" in "the Rapid Support Forces": the KB name is the actor (pass 4)
             if self.equipment(tok):
                 continue
             if lemma in STATE_NOUNS and plural:
                 self.states(tok)
                 continue
-            if tok.dep_ == "compound" and (self.is_agent(tok.head) or self.is_equipment(tok.head)):
-                continue  # "government" in "Syrian government forces": the head noun speaks for the phrase
+            if tok.dep_ == "compound" and (self.is_agent(tok.head) or self.is_equipment(tok.head) or (
+                    tok.head.i == tok.i + 1 and f"{text} {tok.head.lower_}" in self.kb.group_agents)):
+                continue  # "government" in "Syrian government forces", "intelligence" in "intelligence services"
             if lemma in self.kb.relational and self.relation(tok):
                 continue
             if two in self.kb.group_agents and doc[tok.i - 1].i not in self.taken:
@@ -827,6 +838,9 @@ class _Resolution:
         doc = self.doc
         for m in self.mentions:
             actor = self.actors[m["actor"]]
+            if m["via"] == "agent" and actor["id"].startswith("any-"):
+                self.same_head(m)
+                continue
             if m["via"] != "agent" or actor["kind"] != "person" or actor.get("scope") != "document":
                 continue
             root = doc[m["tok"] : m["tok_end"]].root
@@ -866,6 +880,75 @@ class _Resolution:
                 if a["kind"] == "state":
                     self.add(self.doc[det.i : tok.i + 1], a, "descriptor")
                     break
+
+    def facilities(self) -> None:
+        """'the facility', 'the refinery': the site or firm named last, within three sentences."""
+        for tok in self.tokens:
+            if tok.lemma_.lower() not in FACILITY_NOUNS or tok.tag_ != "NN" or tok.i in self.taken:
+                continue
+            det = next((c for c in tok.lefts if c.dep_ == "det"), None)
+            if det is None or det.lower_ != "the" or any(c.dep_ in {"amod", "compound"} for c in tok.lefts):
+                continue
+            for m in reversed(self.mentions):
+                if m["tok"] >= tok.i:
+                    continue
+                if self.sent_no[tok.i] - self.sent_no[m["tok"]] > 3:
+                    break
+                a = self.actors[m["actor"]]
+                if a["kind"] == "organisation" and a.get("sector") in {None, "BUS"}:
+                    self.add(self.doc[det.i : tok.i + 1], a, "descriptor")
+                    break
+
+    def we_in_quotes(self) -> None:
+        """'"We call on the population …," he said': a first-person plural inside the quotation marks
+        is the speaker the sentence names outside them: an organisation or state itself, a person's state."""
+        from casus.quotes.lexicon import speech_verbs  # the quote stage's verbs (imported late: no cycle)
+
+        doc = self.doc
+        for tok in self.tokens:
+            if tok.lower_ not in FIRST_PLURAL or tok.pos_ != "PRON" or tok.i in self.taken:
+                continue
+            start = self.sent_start[tok.i]
+            sent = doc[start : doc[tok.i].sent.end]
+            marks = [t.i for t in sent if t.is_quote]
+            inside = [a for a, b in zip(marks[::2], marks[1::2], strict=False) if a < tok.i < b]
+            if not inside:
+                continue
+            close = next(b for a, b in zip(marks[::2], marks[1::2], strict=False) if a < tok.i < b)
+            for verb in sent:
+                if verb.lemma_ not in speech_verbs() or inside[0] <= verb.i <= close:
+                    continue
+                subj = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS), None)
+                k = self.taken.get(subj.i) if subj is not None else None
+                if k is None:
+                    continue
+                speaker = self.actors[self.mentions[k]["actor"]]
+                if speaker["kind"] == "person":  # a minister's "we" is his government, not him alone
+                    state = self.kb.by_country.get(speaker.get("country") or "")
+                    if state is None:
+                        break
+                    speaker = self.kb_actor(state)
+                self.add(doc[tok.i : tok.i + 1], speaker, "pronoun")
+                break
+
+    def same_head(self, m: dict[str, Any]) -> None:
+        """'the ministry' after 'the Kenyan interior ministry', 'the army' after 'Nigeria's army': a
+        definite agent noun with no country of its own is the one named just before with that noun."""
+        doc = self.doc
+        root = doc[m["tok"] : m["tok_end"]].root
+        det = next((c for c in root.lefts if c.dep_ == "det"), None)
+        if det is None or det.lower_ != "the" or any(c.dep_ in {"amod", "compound", "poss"} for c in root.lefts):
+            return
+        lemma = root.lemma_.lower()
+        for other in reversed(self.mentions):
+            if other["tok"] >= m["tok"]:
+                continue
+            if self.sent_no[m["tok"]] - self.sent_no[other["tok"]] > 3:
+                return
+            a = self.actors[other["actor"]]
+            if a.get("country") and doc[other["tok_end"] - 1].lemma_.lower() == lemma:
+                m["actor"], m["via"] = a["id"], "descriptor"
+                return
 
     def recent_person(self, before: int, country: str | None) -> dict[str, Any] | None:
         """The person last named (not merely described) within five sentences before token `before`."""
@@ -962,7 +1045,12 @@ class _Resolution:
                 if other is None or other.i not in self.taken:
                     continue
                 n = self.mentions[self.taken[other.i]]
-                if self.actors[n["actor"]]["kind"] == "person" and n is not m:
+                person = self.actors[n["actor"]]
+                if person["kind"] == "person" and n is not m:
+                    title = self.actors[m["actor"]]
+                    if person.get("scope") == "document" and not person.get("country") and title.get("country"):
+                        person["country"] = title["country"]  # "X, Pakistan's Prime Minister": X is Pakistani
+                        person["sector"] = person.get("sector") or title.get("sector")
                     m["actor"] = n["actor"]
                     break
 
@@ -1054,6 +1142,8 @@ class _Resolution:
         self.the_country()
         self.relatives()
         self.pronouns()
+        self.we_in_quotes()
+        self.facilities()
         self.appositions()
         self.possessed()
         self.home()
