@@ -279,3 +279,15 @@ def test_a_definite_agent_noun_is_the_one_named_before_with_that_noun(nlp):
     doc = _doc(nlp, "Nigeria's army said it had freed 40 hostages. The army added that two soldiers died.")
     army, _ = _at(doc, "The army")
     assert (army["country"], army["sector"]) == ("NGA", "MIL")
+
+
+def test_a_current_office_holder_is_found_from_the_title(nlp):
+    doc = _doc(nlp, "Qatar's prime minister said on Tuesday that talks would resume.", "2025-09-10")
+    pm, m = _at(doc, "Qatar's prime minister")
+    assert pm["id"] == "qat-mbar-al-thani" and m["via"] == "title"
+
+
+def test_an_unknown_forum_or_campaign_is_a_civil_body_not_a_government(nlp):
+    doc = _doc(nlp, "The Lakeside Residents Forum criticised the Israeli government on Sunday.")
+    forum, _ = _at(doc, "Lakeside Residents Forum")
+    assert forum["sector"] == "NGO" and forum["kind"] == "organisation"

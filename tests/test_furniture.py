@@ -73,6 +73,8 @@ def test_photo_credit_and_its_caption_are_left_out_with_offsets_kept(nlp):
     "Protesters gather outside parliament on Tuesday. Picture: UGC via AP",
     "PHOTO/Agency via AP - Protesters gather outside parliament on Tuesday",
     "John Doe, AFP | Protesters gather outside parliament on Tuesday",
+    "The two leaders shake hands in Kyiv on Tuesday. Presidential Press Office UPI",
+    "The two leaders shake hands in Kyiv on Tuesday. Photo by Jane Roe",
 ])
 def test_a_caption_signed_by_a_credit_is_furniture(line):
     r = repair(f"{line}\n\nThe government said the protest was illegal.\n")

@@ -76,7 +76,10 @@ def _rules() -> dict[str, Any]:
             r"\(?\s*(?:photo|picture|image|video|credit|source|foto)s?\s*[:/][^()]{1,80}\)?\.?"
             rf"|\(?\s*(?:{agency})\s+(?:photo|images?|video)\b[^()]{{0,60}}\)?\.?"
             rf"|[^()]{{0,120}}/[^()]{{0,80}}\b(?:{agency})\b[^()]{{0,40}}"
-            rf"|[^()]{{0,40}}\b(?:{agency})\s*/\s*[^()]{{1,60}}", re.IGNORECASE),
+            rf"|[^()]{{0,40}}\b(?:{agency})\s*/\s*[^()]{{1,60}}"
+            r"|(?:photo\s+by|courtesy\s+of)\s+[^()]{1,80}"
+            rf"|[^()]{{0,80}}\b(?:press office|press service|handout|pool)\b[^()]{{0,40}}\b(?:{agency})\b\.?",
+            re.IGNORECASE),
         # a credit opening a caption: "PHOTO/Agency - Troops …", "Name, AFP | Ukrainian President …"
         "credit_head": re.compile(
             r"(?:photo|foto|image|picture)s?\s*[/:]\s*[^|\u2013\u2014]{1,80}?\s[-\u2013\u2014|]\s+"
@@ -113,8 +116,9 @@ def _credit_tail(text: str) -> int | None:
         end = tail.rstrip()
         if end.endswith((".", "!", "?")) and not end.endswith(")."):
             continue  # a sentence of the story that mentions an agency
-        if rules["credit_tail"].fullmatch(tail) and (
-                "/" in tail or tail.startswith("(") or re.match(r"(?i)photo|picture|image|video|credit|foto", tail)):
+        cue = re.match(r"(?i)photo|picture|image|video|credit|foto|courtesy", tail) or re.search(
+            r"(?i)press office|press service|handout|pool", tail)
+        if rules["credit_tail"].fullmatch(tail) and ("/" in tail or tail.startswith("(") or cue):
             return s
     return None
 

@@ -808,7 +808,8 @@ class _Resolution:
     def unknown_org(self, span: Span) -> dict[str, Any]:
         sector = None
         for t in reversed(span):
-            sector = ORG_HEAD_SECTORS.get(t.lower_) or self.kb.group_agents.get(t.lower_)
+            sector = (ORG_HEAD_SECTORS.get(t.lower_) or self.kb.group_agents.get(t.lower_)
+                      or self.kb.org_heads.get(t.lower_))  # "… Families Forum" -> NGO
             if sector:
                 break
         country = None
@@ -923,10 +924,8 @@ class _Resolution:
                 if k is None:
                     continue
                 speaker = self.actors[self.mentions[k]["actor"]]
-                if speaker["kind"] == "person":  # a minister's "we" is his government, not him alone
-                    state = self.kb.by_country.get(speaker.get("country") or "")
-                    if state is None:
-                        break
+                state = self.kb.by_country.get(speaker.get("country") or "") if speaker["kind"] == "person" else None
+                if state is not None:  # a minister's "we" is his government, not him alone
                     speaker = self.kb_actor(state)
                 self.add(doc[tok.i : tok.i + 1], speaker, "pronoun")
                 break
