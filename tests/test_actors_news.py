@@ -291,3 +291,39 @@ def test_an_unknown_forum_or_campaign_is_a_civil_body_not_a_government(nlp):
     doc = _doc(nlp, "The Lakeside Residents Forum criticised the Israeli government on Sunday.")
     forum, _ = _at(doc, "Lakeside Residents Forum")
     assert forum["sector"] == "NGO" and forum["kind"] == "organisation"
+
+
+def test_domestic_agents_take_the_country_the_story_is_about_not_the_dateline(nlp):
+    doc = _doc(nlp, "NEW DELHI (Reuters) - Bangladesh's Prime Minister Sheikh Hasina resigned on Monday. Hasina "
+                    "left Dhaka by helicopter. Bangladesh's army took charge. Police fired on protesters.")
+    assert doc._.casus_meta["dateline"]["country"] == "IND"
+    police, _ = _at(doc, "Police")
+    assert (police["country"], police["sector"]) == ("BGD", "COP")
+
+
+def test_the_bloc_is_the_body_named_just_before(nlp):
+    doc = _doc(nlp, "EU foreign ministers met in Brussels on Monday. The bloc agreed new sanctions.")
+    assert _at(doc, "The bloc")[0]["id"] == "eu"
+
+
+def test_a_description_in_apposition_is_the_person(nlp):
+    doc = _doc(nlp, "Daniel Soria, the state prosecutor, filed a complaint against the former president.")
+    assert _at(doc, "the state prosecutor")[0]["id"] == _at(doc, "Daniel Soria")[0]["id"]
+
+
+def test_a_sponsor_is_not_the_groups_country(nlp):
+    doc = _doc(nlp, "The Iranian-backed Houthi rebels fired a missile at a ship.")
+    rebels, _ = _at(doc, "Houthi rebels")
+    assert rebels["country"] == "YEM"
+
+
+def test_a_direction_word_inside_a_place_name_is_not_the_west(nlp):
+    doc = _doc(nlp, "West Darfur's governor, Khamis Abbakar, was killed on Wednesday.")
+    governor, _ = _at(doc, "West Darfur's governor")
+    assert governor is None or governor["country"] != "WST"
+
+
+def test_a_modifying_agent_noun_gives_leaders_their_sector(nlp):
+    doc = _doc(nlp, "Tanzanian opposition leaders accused the government of backtracking.")
+    leaders, _ = _at(doc, "Tanzanian opposition leaders")
+    assert (leaders["country"], leaders["sector"]) == ("TZA", "OPP")

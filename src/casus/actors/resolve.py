@@ -54,6 +54,8 @@ EXPLETIVE_HEADS = {"seem", "appear", "take", "rain", "matter", "happen", "remain
 HOME_SECTORS = {"GOV", "COP", "JUD", "LEG", "OPP", "PTY", "CVL", "LAB", "EDU", "REB", "MIL"}
 FOREIGN = {"foreign", "international", "multinational", "allied", "coalition", "western", "european", "un", "u.n."}
 LOYAL = {"loyal", "allied", "aligned", "affiliated"}
+DIRECTIONS = {"west", "east", "north", "south", "western", "eastern", "northern", "southern", "central", "upper",
+              "lower"}
 RELATIVE = {"who", "which", "that", "whom"}
 MODEL = re.compile(r"^[A-Z][A-Za-z]{0,3}-?\d")  # "Su-30", "J-16", "F-35", "MiG-29": a type of aircraft
 AGE = re.compile(r"\b[Tt]he (\d{1,3})-year-old\b")
@@ -162,6 +164,11 @@ class _Resolution:
 
     def place_of(self, tok: Token) -> tuple[str | None, int]:
         """The state/region/organisation actor a modifier token names, and the leftmost token it spans."""
+        doc = self.doc
+        if tok.i + 2 < len(doc) and doc[tok.i + 1].text == "-" and SPONSORED.search("-" + doc[tok.i + 2].lower_):
+            return None, tok.i  # "the Iranian-backed Houthis": the sponsor is not the group's country
+        if tok.lower_ in DIRECTIONS and tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN":
+            return None, tok.i  # "West Darfur", "North Kivu", "West Bank": half of a place name, not the West
         if tok.ent_type_ in {"GPE", "NORP", "LOC", "ORG"}:
             ent = self.ent_of.get(tok.i)
             if ent is not None:
@@ -474,11 +481,12 @@ class _Resolution:
             if held or (a.get("scope") == "document" and a.get("role") == role):
                 self.add(span, a, "title")
                 return
-        home = self.dateline()
-        if home:
-            holder = self.kb.holder_rule(self.kb_actor(home)["country"], role, self.when)
+        story = self.story_state()
+        for home, why in ((story, "the story's country"), (self.dateline(), "the dateline's country")):
+            holder = self.kb.holder_rule(self.kb_actor(home)["country"], role, self.when) if home else None
             if holder:
-                self.add(span, self.kb_actor(holder[0]), "title", holder[1] + " (the dateline's country)")
+                self.add(span, self.kb_actor(holder[0]), "title", f"{holder[1]} ({why})")
+                return
 
     # ---- pass 3: agent nouns and collectives --------------------------------------------------
 
@@ -508,6 +516,10 @@ class _Resolution:
                 continue  # "government" in "Syrian government forces", "intelligence" in "intelligence services"
             if lemma in self.kb.relational and self.relation(tok):
                 continue
+            if plural and lemma == "ally" and (det := next((c for c in tok.lefts if c.dep_ == "det"), None)) \
+                    and det.lower_ == "the" and (igo := self.recent_igo(tok.i)) is not None:
+                self.add(doc[det.i : tok.i + 1], igo, "descriptor")  # "NATO … the allies agreed"
+                continue
             if two in self.kb.group_agents and doc[tok.i - 1].i not in self.taken:
                 sector, group = self.kb.group_agents[two], True
             elif two in self.kb.person_agents and doc[tok.i - 1].i not in self.taken:
@@ -520,6 +532,12 @@ class _Resolution:
                 sector, group = self.kb.group_agents[lemma], True
             else:
                 continue
+            if sector == "GOV":  # "opposition leaders", "rebel leaders": the modifier says which leaders
+                for c in tok.lefts:
+                    x = self.kb.group_agents.get(c.lower_) or self.kb.person_agents.get(c.lemma_.lower())
+                    if c.dep_ == "compound" and x and x != "GOV":
+                        sector = x
+                        break
             aid, left = self.modifiers(tok)
             span = doc[left : tok.i + 1]
             if not self.free(span.start, span.end):
@@ -602,6 +620,20 @@ class _Resolution:
             return
         self.add(span, self.doc_actor(f"{number} {tok.lower_}", "group", None, "GOV"), "agent")
 
+    def recent_igo(self, before: int) -> dict[str, Any] | None:
+        """The intergovernmental body named last, within two sentences ("the EU … the bloc")."""
+        for m in reversed(self.mentions):
+            if m["tok"] >= before:
+                continue
+            if self.sent_no[before] - self.sent_no[m["tok"]] > 2:
+                return None
+            a = self.actors[m["actor"]]
+            if a.get("org") and a["org"] in self.kb.actors:  # "EU foreign ministers" -> the EU
+                a = self.kb_actor(a["org"])
+            if a["kind"] == "organisation" and a.get("sector") == "IGO":
+                return a
+        return None
+
     def recent_group(self, before: int, head: str | None = None) -> dict[str, Any] | None:
         """The latest multi-state group mentioned before token `before`: one named with the same head
         noun ("the coalition" after "a coalition of …") when `head` is given, else one with members."""
@@ -666,9 +698,9 @@ class _Resolution:
         if aid and self.kb_actor(aid)["kind"] == "state" and self.kb_actor(aid)["country"] not in members:
             members.insert(0, self.kb_actor(aid)["country"])
         det = next((c for c in head.lefts if c.dep_ == "det"), None)
-        if not members and det is not None and det.lower_ in {"the", "this"}:
-            earlier = self.recent_group(head.i, head.lower_)
-            if earlier is not None:  # "the coalition" again: the one named before
+        if det is not None and det.lower_ in {"the", "this"} and not (aid and members):
+            earlier = self.recent_group(head.i, head.lower_) or self.recent_igo(head.i)
+            if earlier is not None:  # "the coalition" again: the one named before; "the bloc" after "the EU"
                 self.add(self.doc[min(left, head.i) : head.i + 1], earlier, "descriptor")
                 return
         name = f"{head.text.lower()} ({', '.join(members)})" if members else head.text.lower()
@@ -1036,8 +1068,9 @@ class _Resolution:
     def appositions(self) -> None:
         doc = self.doc
         for m in self.mentions:
-            if m["via"] != "title":
-                continue
+            described = m["via"] == "agent" and self.actors[m["actor"]]["kind"] == "person"
+            if m["via"] != "title" and not described:
+                continue  # "Daniel Soria, the State Attorney General": the title or description is the person
             root = doc[m["tok"] : m["tok_end"]].root
             appos = [c for c in root.children if c.dep_ == "appos"] + ([root.head] if root.dep_ == "appos" else [])
             for other in appos:
@@ -1074,11 +1107,29 @@ class _Resolution:
         text and resolved (casus.furniture): `meta.dateline.country`."""
         return self.kb.by_country.get((self.found_dateline or {}).get("country") or "")
 
+    def story_state(self) -> str | None:
+        """The state a story is about: its state, people and bodies mentioned at least three times and
+        twice as often as any other state's (Nepal in a story about Oli's fall told from Kathmandu,
+        Bangladesh in one about Hasina filed from New Delhi)."""
+        counts: dict[str, int] = {}
+        for m in self.mentions:
+            a = self.actors[m["actor"]]
+            cc = a.get("country")
+            state = self.kb.by_country.get(cc or "")
+            if state and self.kb_actor(state)["kind"] == "state":
+                counts[state] = counts.get(state, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if ranked and ranked[0][1] >= 3 and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+            return ranked[0][0]
+        return None
+
     def home(self) -> None:
         """Domestic actors the text gives no country ("Police", "the justice minister", "protesters")
-        belong to the story's country: the one state the sentence names, else the dateline's."""
+        belong to the story's country: the state it is about, else the one its sentence names, else
+        the dateline's."""
         doc = self.doc
         dateline = self.dateline()
+        story = self.story_state()
         sent_of = self.sent_start
         states: dict[int, set[str]] = {}
         named: dict[int, set[str]] = {}  # states named by name, capital or place, not by a nationality word
@@ -1099,10 +1150,11 @@ class _Resolution:
             if any(t.lower_ in FOREIGN or (SPONSORED.search(t.lower_) and a.get("sector") == "MIL")
                    for t in span.root.lefts):
                 continue  # "foreign troops", "Iranian-backed forces"; a "U.N.-backed government" is still domestic
-            # the one state the sentence names ("CAIRO — … the U.N.-backed government in Tripoli" is Libya's),
-            # else the dateline's, else the one state a nationality word gives
+            # the state the story is about (named far more often than any other), else the one state the
+            # sentence names ("CAIRO — … the U.N.-backed government in Tripoli" is Libya's), else the
+            # dateline's, else the one state a nationality word in the sentence gives
             only, any_state = named.get(sent_of[m["tok"]], set()), states.get(sent_of[m["tok"]], set())
-            home = (next(iter(only)) if len(only) == 1 else None) or dateline or (
+            home = story or (next(iter(only)) if len(only) == 1 else None) or dateline or (
                 next(iter(any_state)) if len(any_state) == 1 else None)
             if not home:
                 continue
