@@ -75,9 +75,10 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
 
 
-def doc_scope(doc: Doc) -> str:
+def doc_scope(doc: Doc, text: str | None = None) -> str:
     """The id prefix of this document's own actors: stable for the same text, distinct across texts."""
-    return "doc:" + hashlib.sha1(doc.text.encode("utf-8")).hexdigest()[:10] + ":"
+    text = doc.text if text is None else text
+    return "doc:" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10] + ":"
 
 
 def _published(doc: Doc) -> str | None:
@@ -102,6 +103,7 @@ class _Resolution:
 
     def __init__(self, doc: Doc, kb: KnowledgeBase, matches: list[tuple[int, int]] | None = None):
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token's text on each access: read it once
         self.matches = matches or []
         # Doc.ents and Doc.sents build new objects on every access: take them once
         self.ents = list(doc.ents)
@@ -109,7 +111,7 @@ class _Resolution:
         self.found_dateline = (doc._.casus_meta or {}).get("dateline")
         if self.found_dateline is None and len(doc):
             # a doc made without repair (nlp(text)) still opens with its dateline: read it, mention nothing in it
-            hit = furniture.dateline_in(doc.text[:300])
+            hit = furniture.dateline_in(self.text[:300])
             if hit is not None:
                 self.found_dateline, story = hit
                 self.tokens = [t for t in self.tokens if t.idx >= story]
@@ -127,7 +129,7 @@ class _Resolution:
             self.sent_no[tok.i], self.sent_start[tok.i] = n, start
         self.kb = kb
         self.when = _published(doc)
-        self.scope = doc_scope(doc)
+        self.scope = doc_scope(doc, self.text)
         self.actors: dict[str, dict[str, Any]] = {}
         self.mentions: list[dict[str, Any]] = []
         self.taken: dict[int, int] = {}  # token index -> mention index
@@ -885,7 +887,7 @@ class _Resolution:
                 if not named.get("country") and actor.get("country") and named.get("scope") == "document":
                     named["country"] = actor["country"]
                 m["actor"], m["via"] = named["id"], "descriptor"
-        for hit in AGE.finditer(doc.text):
+        for hit in AGE.finditer(self.text):
             span = doc.char_span(hit.start(), hit.end(), alignment_mode="expand")
             if span is None or not self.free(span.start, span.end):
                 continue
