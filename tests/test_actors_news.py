@@ -327,3 +327,16 @@ def test_a_modifying_agent_noun_gives_leaders_their_sector(nlp):
     doc = _doc(nlp, "Tanzanian opposition leaders accused the government of backtracking.")
     leaders, _ = _at(doc, "Tanzanian opposition leaders")
     assert (leaders["country"], leaders["sector"]) == ("TZA", "OPP")
+
+
+def test_a_group_of_states_takes_no_home_country(nlp):
+    doc = _doc(nlp, "Russia rejected the plan. Russian officials said 26 countries had signed it, and Russia "
+                    "would not.")
+    group, _ = _at(doc, "26 countries")
+    assert group is not None and group["country"] is None
+
+
+def test_a_person_noun_modifying_a_thing_and_a_treaty_are_no_actors(nlp):
+    doc = _doc(nlp, "Officials said troop numbers remain unclear, citing the Lisbon Memorandum.")
+    assert _at(doc, "troop")[0] is None
+    assert _at(doc, "Lisbon Memorandum")[0] is None

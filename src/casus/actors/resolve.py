@@ -529,6 +529,8 @@ class _Resolution:
             elif text in self.kb.group_agents:
                 sector, group = self.kb.group_agents[text], True
             elif lemma in self.kb.person_agents:
+                if tok.dep_ == "compound" and not plural:
+                    continue  # "troop numbers", "soldier deaths": a person noun modifying a thing is no mention
                 sector, group = self.kb.person_agents[lemma], plural
             elif plural and lemma in self.kb.group_agents:
                 sector, group = self.kb.group_agents[lemma], True
@@ -793,6 +795,10 @@ class _Resolution:
             elif ent.label_ in {"GPE", "LOC"} and (state := self.place_state(span)) is not None:
                 self.add(span, state, "place")
             elif ent.label_ == "ORG" and any(t.is_title or t.is_upper for t in span) and key not in self.kb.cities:
+                if len(span) > 1 and norm(span[-1].text) in self.kb.thing_heads:
+                    continue  # "the Budapest Memorandum", "the Minsk Agreement": a text, not an actor
+                if len(span) == 1 and span[0].is_sent_start and self.is_agent(span[0]):
+                    continue  # "Troop numbers …": a common noun capitalised by the sentence, not a name
                 self.add(span, self.unknown_org(span), "name")
 
     def place_state(self, span: Span) -> dict[str, Any] | None:
@@ -1145,6 +1151,8 @@ class _Resolution:
             a = self.actors[m["actor"]]
             if a.get("country") or a.get("sector") not in HOME_SECTORS or a.get("members") or a.get("org"):
                 continue
+            if a["kind"] == "group" and a.get("scope") == "document":
+                continue  # "26 countries", "the two countries": a group of states has no one home
             leader = a.get("role") in {"head_of_state", "head_of_government"}  # "President Salva Kiir"
             if not (m["via"] == "agent" or leader) or not (a["id"].startswith("any-") or a.get("scope") == "document"):
                 continue  # a named stranger in a story is as often foreign as local
