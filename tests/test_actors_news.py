@@ -340,3 +340,14 @@ def test_a_person_noun_modifying_a_thing_and_a_treaty_are_no_actors(nlp):
     doc = _doc(nlp, "Officials said troop numbers remain unclear, citing the Lisbon Memorandum.")
     assert _at(doc, "troop")[0] is None
     assert _at(doc, "Lisbon Memorandum")[0] is None
+
+
+def test_the_country_is_the_subject_state_not_the_one_acting_on_it(nlp):
+    doc = _doc(nlp, "Georgia insisted that guarantees are needed to prevent Russia from renewing attacks on the "
+                    "country.")
+    assert _at(doc, "the country")[0]["id"] == "geo"
+
+
+def test_the_city_of_a_place_is_a_location(nlp):
+    doc = _doc(nlp, "Putin spoke at a forum in the city of Vladivostok on Friday.")
+    assert _at(doc, "Vladivostok")[0] is None

@@ -49,6 +49,8 @@ STATE_NOUNS = {"country", "nation", "state", "government"}
 STATE_DESCRIPTORS = {"country", "nation", "kingdom", "republic"}
 FACILITY_NOUNS = {"facility", "refinery", "plant", "factory", "site", "mine", "terminal", "depot"}
 FIRST_PLURAL = {"we", "us", "our"}
+PLACE_NOUNS = {"city", "town", "village", "region", "province", "district", "capital", "port", "area", "island",
+               "outskirts", "suburb", "suburbs", "county", "territory", "coast"}
 MEMBER_VERBS = {"lead", "include", "comprise", "compose", "head", "form", "make", "consist"}
 EXPLETIVE_HEADS = {"seem", "appear", "take", "rain", "matter", "happen", "remain"}
 HOME_SECTORS = {"GOV", "COP", "JUD", "LEG", "OPP", "PTY", "CVL", "LAB", "EDU", "REB", "MIL"}
@@ -285,6 +287,8 @@ class _Resolution:
             name = self.fuller_name(name)
             if len(name) == 1 and norm(name.text) in self.kb.demonyms and name[0].pos_ == "ADJ":
                 continue  # "The Slovak lawyer": NER took the nationality word for a name
+            if len(name) == 1 and norm(name.text) in self.kb.cities and self.where(name):
+                continue  # "the city of Vladivostok", "in Vladivostok": NER took a city for a person
             hit = self.kb.names.get(norm(name.text))
             if hit and self.kb_actor(hit[0])["kind"] != "person":
                 self.add(name, self.kb_actor(hit[0]), hit[1])  # NER calls "Kremlin" a person now and then
@@ -801,6 +805,14 @@ class _Resolution:
                     continue  # "Troop numbers …": a common noun capitalised by the sentence, not a name
                 self.add(span, self.unknown_org(span), "name")
 
+    def where(self, span: Span) -> bool:
+        """Is the span a location: 'in X', 'near X', 'the city of X'?"""
+        root = span.root
+        if root.dep_ != "pobj":
+            return False
+        prep = root.head
+        return prep.lower_ in LOCATIVE or (prep.lower_ == "of" and prep.head.lemma_.lower() in PLACE_NOUNS)
+
     def place_state(self, span: Span) -> dict[str, Any] | None:
         """A named place that is a party, not a location ("a blockade on Gaza", "Abkhazia declared"):
         its state. "in Gaza", and a place that only modifies a noun ("the Gaza war"), are not."""
@@ -809,6 +821,8 @@ class _Resolution:
             return None
         if span.root.dep_ in {"compound", "amod", "nmod", "npadvmod", "poss"} or span.root.head.lower_ in LOCATIVE:
             return None
+        if self.where(span):
+            return None  # "the city of Vladivostok": where, not who
         return self.kb_actor(self.kb.by_country[cc])
 
     def known_person(self, span: Span) -> dict[str, Any] | None:
@@ -912,15 +926,19 @@ class _Resolution:
             det = next((c for c in tok.lefts if c.dep_ == "det"), None)
             if det is None or det.lower_ != "the" or any(c.dep_ in {"amod", "compound"} for c in tok.lefts):
                 continue
+            states = []  # the states named in the last three sentences, latest first
             for m in reversed(self.mentions):
                 if m["tok"] >= tok.i:
                     continue
                 if self.sent_no[tok.i] - self.sent_no[m["tok"]] > 2:
                     break
-                a = self.actors[m["actor"]]
-                if a["kind"] == "state":
-                    self.add(self.doc[det.i : tok.i + 1], a, "descriptor")
-                    break
+                if self.actors[m["actor"]]["kind"] == "state":
+                    states.append(m)
+            # a subject before an object: "Ukraine insisted … to prevent Russia from attacking the country"
+            subject = next((m for m in states if self.doc[m["tok"] : m["tok_end"]].root.dep_ in SUBJECT_DEPS), None)
+            pick = subject or (states[0] if states else None)
+            if pick is not None:
+                self.add(self.doc[det.i : tok.i + 1], self.actors[pick["actor"]], "descriptor")
 
     def facilities(self) -> None:
         """'the facility', 'the refinery': the site or firm named last, within three sentences."""
