@@ -811,7 +811,11 @@ class _Resolution:
         if root.dep_ != "pobj":
             return False
         prep = root.head
-        return prep.lower_ in LOCATIVE or (prep.lower_ == "of" and prep.head.lemma_.lower() in PLACE_NOUNS)
+        if prep.lower_ in LOCATIVE:
+            return True
+        noun = prep.head  # "in the city of X" is where; "attacked the city of Sirte" names a target
+        return (prep.lower_ == "of" and noun.lemma_.lower() in PLACE_NOUNS and noun.dep_ == "pobj"
+                and noun.head.lower_ in LOCATIVE)
 
     def place_state(self, span: Span) -> dict[str, Any] | None:
         """A named place that is a party, not a location ("a blockade on Gaza", "Abkhazia declared"):
