@@ -60,10 +60,10 @@ def default_processes() -> int:
 
 
 def make_doc(nlp: Language, document: Document) -> Doc:
-    repaired = repair(document.text)
+    repaired = repair(document.text, document.meta)
     doc = nlp.make_doc(repaired.text)
     doc._.casus_id = document.id
-    doc._.casus_meta = dict(document.meta)
+    doc._.casus_meta = {**document.meta, **repaired.meta}  # + the dateline, headline, credits repair found
     doc._.casus_offsets = repaired.offsets.to_list()
     doc._.casus_notes = repaired.notes
     return doc

@@ -15,7 +15,7 @@ from casus.document import Document
 from casus.offsets import OffsetMap
 
 SPAN_KEYS = ("content", "speaker", "cue", "source", "target", "trigger", "evidence", "date", "location")
-INTERNAL_KEYS = ("tok", "tok_end", "token")
+INTERNAL_KEYS = ("tok", "tok_end", "token", "locative")
 
 
 def _map_span(span: dict[str, Any] | None, omap: OffsetMap) -> dict[str, Any] | None:
@@ -37,9 +37,14 @@ def _map_item(item: dict[str, Any], omap: OffsetMap) -> dict[str, Any]:
     return out
 
 
-def _meta(document: Document) -> dict[str, Any]:
+FOUND_META = ("dateline", "furniture")  # what repair found in the text (casus.furniture), offsets into `text`
+
+
+def _meta(document: Document, doc: Doc | None = None) -> dict[str, Any]:
     meta = {"title": None, "outlet": None, "url": None, "published": None, "language": None}
     meta.update(document.meta)
+    found = (doc._.casus_meta or {}) if doc is not None else {}
+    meta.update({k: found[k] for k in FOUND_META if found.get(k)})
     return meta
 
 
@@ -55,11 +60,12 @@ def build_record(doc: Doc, document: Document) -> dict[str, Any]:
         a["mentions"] = []
     for m in doc._.casus_mentions or []:
         start, end = omap.span(m["start"], m["end"])
-        actors[m["actor"]]["mentions"].append({"start": start, "end": end, "via": m["via"]})
+        actors[m["actor"]]["mentions"].append({"start": start, "end": end, "via": m["via"],
+                                               **({"rule": m["rule"]} if m.get("rule") else {})})
     errors = list(document.errors) + list(doc._.casus_errors or [])
     return {
         "id": document.id,
-        "meta": _meta(document),
+        "meta": _meta(document, doc),
         "text": document.text,
         "actors": list(actors.values()),
         "quotes": [_map_item(q, omap) for q in doc._.casus_quotes or []],

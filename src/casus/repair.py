@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
+from casus import furniture
 from casus.data_files import load_yaml
 from casus.offsets import OffsetMap, Rewriter
 
@@ -50,6 +53,7 @@ class Repaired:
     text: str
     offsets: OffsetMap
     notes: list[str]
+    meta: dict[str, Any] = field(default_factory=dict)  # page furniture found: dateline, headline, credits …
 
 
 @dataclass
@@ -114,6 +118,24 @@ def _pages_from_gaps(lines: list[_Line], gaps: list[int]) -> None:
         if gap >= 2:
             page += 1
         line.page = page
+
+
+def _mark_page_furniture(lines: list[_Line], gaps: list[int], notes: list[str],
+                         meta: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Headlines, bylines, credits, captions and the dateline (casus.furniture): left out of the
+    analysed text, returned as metadata."""
+    found = furniture.find(lines, gaps, meta)
+    for i, kind in found.drop.items():
+        lines[i].drop = kind
+    for i, n in found.cut.items():
+        line = lines[i]
+        rest = line.text[n:]
+        lead = len(rest) - len(rest.lstrip())
+        notes.append(f"left out {line.text[: n + lead].strip()!r} at the start of a paragraph")
+        line.start, line.text = line.start + n + lead, rest.lstrip()
+        if not line.text:
+            line.drop = "dateline"
+    return found.meta()
 
 
 def _mark_furniture(lines: list[_Line], gaps: list[int], notes: list[str]) -> None:
@@ -185,12 +207,20 @@ def _wrap_width(lines: list[_Line], gaps: list[int]) -> float | None:
     return widths[int(len(widths) * 0.75)]
 
 
-def repair(original: str) -> Repaired:
+def repair(original: str, meta: Mapping[str, Any] | None = None) -> Repaired:
+    """The analysed text and its offset map; `meta` (title, outlet) helps find the headline and
+    the outlet's name in the text."""
     notes: list[str] = []
     lines, gaps = _lines(original)
     if not lines:
         return Repaired("", OffsetMap([len(original)]), notes)
+    found = _mark_page_furniture(lines, gaps, notes, meta)
     _mark_furniture(lines, gaps, notes)
+    bylines = [{"kind": "byline", "text": line.text, "start": line.start, "end": line.end}
+               for line in lines if line.drop == "byline"]
+    if bylines:
+        found["furniture"] = sorted(found.get("furniture", []) + [b for b in bylines if b not in found.get(
+            "furniture", [])], key=lambda it: it["start"])
     width = _wrap_width(lines, gaps)
     kept = [(line, gap) for line, gap in zip(lines, gaps, strict=True) if not line.drop]
     # A dropped line counts as a gap between the lines around it.
@@ -208,7 +238,7 @@ def repair(original: str) -> Repaired:
         rw.replace(0, len(original), "")
         notes.append("nothing left after dropping boilerplate")
         text, omap = rw.result()
-        return Repaired(text, omap, notes)
+        return Repaired(text, omap, notes, found)
     rw.replace(0, kept[0][0].start, "")
     for k, (line, _) in enumerate(kept):
         if k + 1 == len(kept):
@@ -248,7 +278,9 @@ def repair(original: str) -> Repaired:
     if unwrapped:
         notes.append(f"unwrapped {unwrapped} hard line break(s)")
     joined, omap = rw.result()
-    return _fix_quotes(joined, omap, notes)
+    fixed = _fix_quotes(joined, omap, notes)
+    fixed.meta = found
+    return fixed
 
 
 def _compose(outer: OffsetMap, inner: OffsetMap) -> OffsetMap:

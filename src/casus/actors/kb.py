@@ -9,6 +9,13 @@ A file may hold:
   agents:   {person: {noun: SECTOR}, group: {noun: SECTOR}}
   titles:   {title words: role};  by_country: {ISO3: {title words: role}}
   places:   {place name: ISO3}                    gives "an Istanbul court" its country
+  equipment: [nouns]; relational: [nouns]; not_actors: [names]
+  not_person_heads: {thing: [words], organisation: {word: SECTOR}}
+Tables (TSV, `tables:` in the manifest) hold imported dictionaries (kb/phoenix_actors.tsv, built by
+scripts/build_phoenix.py): one actor a row with its CAMEO codes and the dates each holds. They load
+after the YAML files and never override them: a row whose name the hand-compiled KB already gives to
+an actor of the same kind and country adds its other names to that actor; other rows become actors
+of their own, whose names count only where no hand-compiled actor claims them.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ SECTORS = {"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "OPP", "REB", "IGO", "NGO",
 REGIONS = {"WST", "EUR", "AFR", "ASA", "MEA", "LAM", "ARB"}
 ISO3 = re.compile(r"^[A-Z]{3}$")
 ACTOR_KEYS = ("id", "name", "kind", "country", "sector", "gender", "members", "org")
+TABLE_COLUMNS = ["id", "kind", "name", "country", "sector", "aliases", "codes", "source"]
 
 
 class KBError(ValueError):
@@ -64,7 +72,13 @@ class KnowledgeBase:
     by_country: dict[str, str] = field(default_factory=dict)  # ISO3/region -> state or region actor id
     cities: dict[str, str] = field(default_factory=dict)  # norm city name -> ISO3
     surface: dict[str, list[str]] = field(default_factory=dict)  # actor id -> names as written
+    equipment: set[str] = field(default_factory=set)  # "drones", "fighter jets": no actor without a nationality
+    relational: set[str] = field(default_factory=set)  # "allies", "rivals": the other side of a relation
+    thing_heads: set[str] = field(default_factory=set)  # "Clinton Plan": a PERSON entity that is a thing
+    org_heads: dict[str, str] = field(default_factory=dict)  # "Patriot Coal": a PERSON entity that is a firm
+    not_actors: set[str] = field(default_factory=set)  # "GMT"
     sources: list[str] = field(default_factory=list)
+    _parsed: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     # ---- building -----------------------------------------------------------------------------
 
@@ -96,6 +110,14 @@ class KnowledgeBase:
             if not (isinstance(cc, str) and ISO3.match(cc)):
                 raise KBError(f"{where}: places.{name}: expected an ISO3 code, got {cc!r}")
             self.cities[norm(str(name))] = cc
+        self.equipment |= {norm(str(w)) for w in data.get("equipment") or []}
+        self.relational |= {norm(str(w)) for w in data.get("relational") or []}
+        self.not_actors |= {str(w) for w in data.get("not_actors") or []}
+        heads = data.get("not_person_heads") or {}
+        self.thing_heads |= {norm(str(w)) for w in heads.get("thing") or []}
+        for word, sector in (heads.get("organisation") or {}).items():
+            self._check_sector(sector, f"{where}: not_person_heads.organisation.{word}")
+            self.org_heads[norm(str(word))] = sector
         for words, role in (data.get("titles") or {}).items():
             self.titles[norm(words)] = str(role)
         for cc, mapping in (data.get("by_country") or {}).items():
@@ -134,6 +156,7 @@ class KnowledgeBase:
         actor = {k: entry.get(k) for k in ACTOR_KEYS}
         actor["roles"] = roles
         actor["scope"] = "kb"
+        actor["source"] = _source_name(where)
         old = self.actors.get(aid)
         self.actors[aid] = actor
         if old is None and entry["kind"] in {"state", "group"} and country and entry.get("sector") == "GOV":
@@ -163,16 +186,84 @@ class KnowledgeBase:
                 raise KBError(f"{path}: line {n}: expected 'name<TAB>ISO3'")
             self.cities.setdefault(norm(cols[0]), cols[1])
 
-    def _names(self, aid: str, names: list[str], via: str) -> None:
+    def _names(self, aid: str, names: list[str], via: str, weak: bool = False) -> None:
         for n in names:
             key = norm(str(n))
             if not key:
                 continue
+            prev = self.names.get(key)
+            if weak and prev is not None:
+                continue  # an imported name never displaces a hand-compiled one
             self.surface.setdefault(aid, []).append(" ".join(str(n).split()))
             # a later file (the user's) wins; within the shipped files the first claim stands
-            prev = self.names.get(key)
-            if prev is None or prev[0] == aid or self.actors[prev[0]].get("scope") != "kb" or via == "name":
+            if (prev is None or prev[0] == aid or self.actors[prev[0]].get("scope") != "kb" or via == "name"
+                    or self.actors[prev[0]].get("codes")):
                 self.names[key] = (aid, via)
+
+    def load_table(self, path: str | Path) -> None:
+        """An imported actor table (TSV, TABLE_COLUMNS): weaker than every YAML file loaded before it."""
+        path = Path(path)
+        where = str(path)
+        with open(path, encoding="utf-8") as fh:
+            rows = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
+        if len(rows) < 2 or rows[0][0] != "version" or rows[1] != TABLE_COLUMNS:
+            raise KBError(f"{path}: expected a 'version' row, then the columns {' '.join(TABLE_COLUMNS)}")
+        for n, cols in enumerate(rows[2:], 3):
+            if len(cols) != len(TABLE_COLUMNS):
+                raise KBError(f"{path}: row {n}: expected {len(TABLE_COLUMNS)} tab-separated columns")
+            aid, kind, name, country, sector, aliases, codes, source = cols
+            if kind not in KINDS or (country and not ISO3.match(country)) or (sector and sector not in SECTORS):
+                raise KBError(f"{path}: row {n} ({aid}): bad kind, country or sector")
+            names = [name, *(a for a in aliases.split("|") if a)]
+            target = self._same_actor(names, kind, country or None)
+            if target is not None:  # the hand-compiled actor wins; it learns the imported names
+                self._names(target, names, "alias", weak=True)
+                continue
+            self.actors[aid] = {"id": aid, "name": name, "kind": kind, "country": country or None,
+                                "sector": sector or None, "gender": None, "members": None, "org": None,
+                                "roles": [], "scope": "kb", "source": f"phoenix {source}", "codes": codes}
+            self._names(aid, [name], "name", weak=True)
+            self._names(aid, names[1:], "alias", weak=True)
+        self.sources.append(where)
+
+    def _same_actor(self, names: list[str], kind: str, country: str | None) -> str | None:
+        """A hand-compiled actor one of `names` already names, of the same kind class and country."""
+        for n in names:
+            hit = self.names.get(norm(n))
+            if hit is None:
+                continue
+            other = self.actors[hit[0]]
+            if other.get("codes") or (other["kind"] == "person") != (kind == "person"):
+                continue
+            if other.get("country") == country or (other["kind"] == "state" and other.get("country") == country):
+                return hit[0]
+        return None
+
+    def code_for(self, actor: dict[str, Any], when: str | None) -> dict[str, Any] | None:
+        """For an imported actor, the CAMEO code that holds on `when` (else the undated default, else
+        the latest): {code, country, sector, rule}; None for a hand-compiled actor."""
+        raw = actor.get("codes")
+        if not raw:
+            return None
+        codes = self._parsed.get(raw)
+        if codes is None:  # parsed on first use: most of the 27,000 imported rows are never met
+            codes = self._parsed[raw] = _codes(raw, actor.get("source") or actor["id"])
+        holding = [c for c in codes if (c["start"] or c["end"])
+                   and when and (c["start"] or "") <= when and (c["end"] is None or when < c["end"])]
+        undated = [c for c in codes if not c["start"] and not c["end"]]
+        if holding:
+            pick = max(holding, key=lambda c: c["start"] or "")
+        elif undated:
+            pick = undated[-1]
+        else:
+            pick = max(codes, key=lambda c: (c["start"] or "", c["end"] or "9999"))
+        if pick["start"] or pick["end"]:
+            rule = f"{pick['start'] or '…'} to {pick['end'] or 'open'}"
+            if not (when and pick in holding):
+                rule += " (latest; no code holds on the publication date)" if when else " (latest; no date)"
+        else:
+            rule = "undated default" if not holding else "undated"
+        return {"code": pick["code"], "country": pick["country"], "sector": pick["sector"], "rule": rule}
 
     def extend(self, entry: Any, where: str) -> None:
         if not isinstance(entry, dict) or entry.get("id") not in self.actors:
@@ -187,11 +278,19 @@ class KnowledgeBase:
 
     def holder(self, country: str, role: str, when: str | None) -> str | None:
         """Who held `role` for `country` on date `when` (ISO); None if unknown or no date."""
+        found = self.holder_rule(country, role, when)
+        return found[0] if found else None
+
+    def holder_rule(self, country: str, role: str, when: str | None) -> tuple[str, str] | None:
+        """(actor id, the date rule that made them the holder: "head_of_state of RUS from 2012-05-07")."""
         if not when:
             return None
-        hits = [aid for start, end, aid in self.roles.get((country, role), [])
+        hits = [(start, end, aid) for start, end, aid in self.roles.get((country, role), [])
                 if start <= when and (end is None or when < end)]
-        return hits[-1] if hits else None
+        if not hits:
+            return None
+        start, end, aid = hits[-1]
+        return aid, f"{role} of {country} from {start}" + (f" to {end}" if end else "")
 
     def title_role(self, words: str, country: str | None) -> str | None:
         key = norm(words)
@@ -200,9 +299,29 @@ class KnowledgeBase:
         return self.titles.get(key)
 
 
+def _source_name(where: str) -> str:
+    """'…/casus/data/kb/leaders.yaml: actors[3] (x)' -> 'kb/leaders.yaml'."""
+    path = where.split(":")[0]
+    parts = Path(path).parts
+    return "/".join(parts[parts.index("data") + 1 :]) if "data" in parts else path
+
+
+def _codes(text: str, where: str) -> list[dict[str, Any]]:
+    out = []
+    for item in text.split(";"):
+        fields = item.split(":")
+        if len(fields) != 5:
+            raise KBError(f"{where}: code {item!r}: expected CODE:start:end:country:sector")
+        code, start, end, country, sector = fields
+        out.append({"code": code, "start": start or None, "end": end or None, "country": country or None,
+                    "sector": sector or None})
+    return out
+
+
 def manifest_files() -> list[Path]:
     manifest = load_yaml("actors.yaml")
-    return [data_path(name) for name in manifest["kb"] + (manifest.get("place_files") or [])]
+    return [data_path(name) for name in manifest["kb"] + (manifest.get("tables") or [])
+            + (manifest.get("place_files") or [])]
 
 
 def build_kb(extra: list[str | Path] | tuple[str | Path, ...] = ()) -> KnowledgeBase:
@@ -210,6 +329,8 @@ def build_kb(extra: list[str | Path] | tuple[str | Path, ...] = ()) -> Knowledge
     manifest = load_yaml("actors.yaml")
     for name in manifest["kb"]:
         kb.load_file(data_path(name))
+    for name in manifest.get("tables") or []:
+        kb.load_table(data_path(name))
     for name in manifest.get("place_files") or []:
         kb.load_places(data_path(name))
     kb.load_data(load_yaml("actors.yaml"), str(data_path("actors.yaml")))
