@@ -17,7 +17,6 @@ import argparse
 import gzip
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from tests.conftest import EXAMPLES, ROOT, SHARED_DATA

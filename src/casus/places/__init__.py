@@ -17,7 +17,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from casus.extensions import guarded
+from casus.extensions import doc_text, guarded
 from casus.places.gazetteer import Gazetteer, Place, gazetteer
 from casus.quotes import speech_verbs
 from casus.temporal.attach import governing, trigger_token
@@ -58,7 +58,7 @@ def _curated_re(gaz: Gazetteer) -> re.Pattern[str]:
 def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
     """Toponym spans with the feature class their wording asks for ("the city of X" -> city)."""
     found: list[tuple[Span, str | None]] = []
-    text = doc.text  # Doc.text joins every token on each access: read it once
+    text = doc_text(doc)
     for ent in doc.ents:
         # the small model often calls a place an organisation ("Moldova's president") or a person
         # ("flooding in Valencia"): take those when the gazetteer knows the whole name as a country,

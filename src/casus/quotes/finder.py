@@ -20,6 +20,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
+from casus.extensions import doc_text
 from casus.quotes.lexicon import accuse_verbs, quote_cue_verbs, report_verbs, speech_verbs
 from casus.quotes.marks import Region, find_regions
 from casus.quotes.speakers import SUBJECT_DEPS, SpeakerResolver, noun_phrase
@@ -50,7 +51,7 @@ class Attribution:
 class Finder:
     def __init__(self, doc: Doc):
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.starts = [t.idx for t in doc]
         self.regions, self.warnings = find_regions(self.text)
         for r in self.regions:

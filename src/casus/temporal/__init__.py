@@ -18,7 +18,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from casus.extensions import guarded
+from casus.extensions import doc_text, guarded
 from casus.temporal.attach import governing, trigger_token
 from casus.temporal.expressions import resolve
 
@@ -73,7 +73,7 @@ def _is_future(span: Span) -> bool:
 
 def _candidate_spans(doc: Doc) -> list[Span]:
     found: list[Span] = [e for e in doc.ents if e.label_ in {"DATE", "TIME"}]
-    for m in PATTERN_RE.finditer(doc.text):
+    for m in PATTERN_RE.finditer(doc_text(doc)):
         # "in 1994": the year alone; the preposition only told us that the number is a year
         start, end = m.span("year") if m["year"] else m.span()
         span = doc.char_span(start, end, alignment_mode="expand")
