@@ -110,7 +110,7 @@ def stage_times(nlp: Any, document: Any) -> dict[str, float]:
         if len(repaired.text) > pipeline.WINDOW_CHARS:
             doc = timed("parse by windows", lambda: pipeline.parse_windows(nlp, repaired.text))
         else:
-            doc = timed("tokenizer", lambda: nlp.make_doc(repaired.text))
+            doc = timed("tokenizer", lambda: pipeline.tokenize(nlp, repaired.text))
             for name, proc in model:
                 doc = timed(name, lambda proc=proc, doc=doc: proc(doc))
         doc = pipeline._attach(doc, document, repaired)
