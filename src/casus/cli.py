@@ -381,6 +381,10 @@ def serve(
     token: Annotated[str | None, typer.Option(help="Bearer token required by the write endpoints (POST).",
                                               envvar="CASUS_TOKEN")] = None,
     read_only: Annotated[bool, typer.Option("--read-only", help="Open the store read-only; no ingest.")] = False,
+    extract_workers: Annotated[int, typer.Option(help="Worker processes for POST extraction (0: in the server, "
+                                                      "one at a time).")] = 2,
+    extract_queue: Annotated[int, typer.Option(help="Extractions that may wait for a worker; more get 503.")] = 8,
+    extract_budget: Annotated[float, typer.Option(help="Seconds an extraction may take, waiting included.")] = 300,
 ) -> None:
     """Start the workbench: REST API under /api, web UI at /, API docs at /docs."""
     from pathlib import Path
@@ -397,7 +401,8 @@ def serve(
         err.print(f"no store at {db} (run `casus ingest --db {db} FILES…` first)")
         raise typer.Exit(1)
     err.print(f"casus workbench on http://{host}:{port}/  (API docs: /docs, store: {db})", soft_wrap=True)
-    run(db, host=host, port=port, token=token, read_only=read_only)
+    run(db, host=host, port=port, token=token, read_only=read_only,
+        extract={"workers": extract_workers, "queue_size": extract_queue, "budget": extract_budget})
 
 
 class Engine(StrEnum):

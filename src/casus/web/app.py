@@ -2,7 +2,8 @@
 
 The app holds one DuckDB connection; each request reads through its own `cursor()` (DuckDB
 connections are not thread-safe, cursors are the idiom for threads). Writes go through the
-`Store` under a lock. The spaCy pipeline is loaded on the first POST, once.
+`Store` under a lock. The spaCy pipeline is loaded on the first POST, once, and extraction runs in
+a bounded pool of worker processes (`casus.web.extractor`): a long text never stalls other requests.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casus.document import Document, content_hash
+from casus.web.extractor import Extractor, Unavailable
 from casus.web.highlights import document_view
 from casus.web.limits import BodyLimit
 from casus.web.queries import EventFilter, Page, Queries, QueryError, table_columns
@@ -86,7 +88,8 @@ Filter = Annotated[EventFilter, Depends(event_filter)]
 class Workbench:
     """State shared by the requests: the store connection, its columns, the lazily loaded pipeline."""
 
-    def __init__(self, db: str | Path, token: str | None = None, read_only: bool = False):
+    def __init__(self, db: str | Path, token: str | None = None, read_only: bool = False,
+                 extract: dict[str, Any] | None = None):
         from casus.store import Store
 
         self.db = str(db)
@@ -97,8 +100,8 @@ class Workbench:
         self.store = Store(self.db, read_only=read_only)
         self._cursor_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._nlp_lock = threading.Lock()
-        self._nlp: Any = None
+        self._nlp: Any = None  # set before the first POST to use a pipeline already loaded
+        self.extractor = Extractor(self._pipeline, **(extract or {}))
         with self.cursor() as cur:
             self.queries = Queries(table_columns(cur))
 
@@ -111,19 +114,20 @@ class Workbench:
         finally:
             cur.close()
 
-    def extract(self, body: TextIn) -> dict[str, Any]:
-        from casus.pipeline import extract, load
+    def _pipeline(self) -> Any:
+        from casus.pipeline import load
 
+        if self._nlp is None:
+            self._nlp = load()
+        return self._nlp
+
+    def extract(self, body: TextIn) -> dict[str, Any]:
         meta = {k: v for k, v in body.meta.model_dump().items() if v is not None}
         doc = Document(id=body.id or content_hash(body.text)[:16], text=body.text, meta=meta, origin="api")
-        # one pipeline, loaded once; spaCy's Language isn't documented as thread-safe, so calls are serialised
-        with self._nlp_lock:
-            if self._nlp is None:
-                self._nlp = load()
-            [record] = list(extract([doc], nlp=self._nlp))
-        return record
+        return self.extractor.extract(doc)  # raises Unavailable: busy, over the time budget, worker died
 
     def close(self) -> None:
+        self.extractor.close()
         self.store.close()
 
 
@@ -133,8 +137,9 @@ def _message(err: dict[str, Any]) -> str:
 
 
 def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_only: bool = False,
-               max_body: int = MAX_BODY) -> FastAPI:
-    wb = Workbench(db, token=token, read_only=read_only)
+               max_body: int = MAX_BODY, extract: dict[str, Any] | None = None) -> FastAPI:
+    """`extract`: `Extractor` settings (workers, queue_size, budget) for POST /api/extract and /api/documents."""
+    wb = Workbench(db, token=token, read_only=read_only, extract=extract)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
@@ -158,6 +163,11 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
                              "details": [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errs]},
                             status_code=422)
 
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return JSONResponse({"error": str(exc)}, status_code=503, headers=headers)
+
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=400)
@@ -178,7 +188,7 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
     def stats() -> Json:
         with wb.cursor() as cur:
             return Json({"db": Path(wb.db).name, "counts": wb.queries.stats(cur), "read_only": wb.read_only,
-                         "token_required": wb.token is not None})
+                         "token_required": wb.token is not None, "extraction": wb.extractor.status()})
 
     @app.get("/api/events", tags=["events"], summary="Events, filtered, sorted and paged")
     def events(f: Filter, limit: Limit = 50, offset: Offset = 0,
