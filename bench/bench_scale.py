@@ -4,12 +4,14 @@
     .venv/bin/python bench/bench_scale.py --limit 60 --big-mb 200   # a quick look
 
 Prints, in one run on the same texts:
-  1. casus full pipeline ÷ spaCy `en_core_web_sm` nlp.pipe, one process   (target ≥ 0.75)
+  1. casus full pipeline ÷ spaCy `en_core_web_sm` nlp.pipe, one process   (target ≥ 0.95)
   2. casus 2 processes ÷ 1 process                                       (target ≥ 1.7)
   3. peak RSS of the parent and of each worker
   4. RSS of `casus extract` after the same number of records from a small JSONL and a large one
      (default 2 GB, made by repeating the articles): flat means streaming
-  5. the Ray path on a local cluster ÷ the local 2-process path          (target ≥ 0.8)
+  5. peak RSS of each `casus extract` process after 200 and after 2,000 documents (goal: ≤ 800 MB per
+     worker, within 5 %)
+  6. the Ray path on a local cluster ÷ the local 2-process path          (target ≥ 0.8)
 Timings are wall clock (and CPU time where one process does the work); `uptime` is printed before and
 after because a shared machine distorts wall-clock ratios.
 """
@@ -117,7 +119,7 @@ def bench_throughput(texts: list[tuple[str, str]], rounds: int) -> tuple[float, 
     n = len(texts)
     print(f"spaCy {MODEL} nlp.pipe, 1 process:  {n / sw:6.2f} docs/s wall  ({n / sc:6.2f} docs/s of CPU)")
     print(f"casus full pipeline,       1 process:  {n / cw:6.2f} docs/s wall  ({n / cc:6.2f} docs/s of CPU)")
-    print(f"RATIO casus ÷ spaCy, 1 process: {sw / cw:.2f} wall, {sc / cc:.2f} CPU   (target ≥ 0.75)")
+    print(f"RATIO casus ÷ spaCy, 1 process: {sw / cw:.2f} wall, {sc / cc:.2f} CPU   (target ≥ 0.95)")
     return n / cw, sw / cw
 
 
@@ -202,6 +204,46 @@ def bench_memory(texts: list[tuple[str, str]], big_mb: int, small_mb: int, recor
                   f"(large ÷ small at {2 * records}: {b2 / s2:.2f})")
 
 
+def bench_workers(n_docs: int, marks: list[int], processes: int, batch_size: int) -> None:
+    """Peak RSS of each `casus extract` process after `marks` records of an `n_docs` corpus: flat means
+    a worker's memory does not grow with the number of documents it has seen."""
+    sys.path.insert(0, str(ROOT))
+    from bench.polnear_corpus import corpus
+
+    docs, distinct = corpus(n_docs)
+    with tempfile.TemporaryDirectory(prefix="casus-bench-workers-") as tmp:
+        path = Path(tmp) / "corpus.jsonl"
+        with open(path, "w", encoding="utf-8") as fh:
+            for d in docs:
+                fh.write(json.dumps({"id": d.id, "text": d.text, **{k: v for k, v in d.meta.items() if v}}) + "\n")
+        cmd = [sys.executable, "-m", "casus", "extract", "--format", "jsonl", "--processes", str(processes),
+               "--batch-size", str(batch_size), str(path)]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        peaks: dict[int, dict[int, int]] = {}
+        try:
+            with RssSampler(proc.pid) as rss:
+                got = 0
+                for _line in proc.stdout:  # type: ignore[union-attr]
+                    got += 1
+                    if got in marks:
+                        peaks[got] = dict(rss.peak)
+                proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    print(f"corpus: {len(docs):,} documents ({distinct} distinct articles, the rest paragraphs of them joined "
+          f"anew); casus extract --processes {processes} --batch-size {batch_size}")
+    if len(peaks) < len(marks):
+        print(f"only {got} records came back: no figure")
+        return
+    first, last = peaks[marks[0]], peaks[marks[-1]]
+    for pid in sorted(last, key=lambda p: (rss.names.get(p) != "parent", p)):
+        row = "  ".join(f"after {m:>5,}: {mb(peaks[m].get(pid, 0)):>8}" for m in marks)
+        growth = last[pid] / first[pid] - 1 if first.get(pid) else float("nan")
+        print(f"peak RSS {rss.names.get(pid, '?'):<6} {pid}: {row}  ({growth:+.1%} from {marks[0]} to {marks[-1]})")
+
+
 def bench_ray(texts: list[tuple[str, str]], batch_size: int) -> None:
     import ray
 
@@ -248,7 +290,10 @@ def main() -> None:
     ap.add_argument("--small-mb", type=int, default=20, help="size of the small JSONL input")
     ap.add_argument("--records", type=int, default=64, help="records read before measuring RSS")
     ap.add_argument("--batch-size", type=int, default=32, help="documents per batch (processes, Ray)")
-    ap.add_argument("--skip", nargs="*", default=[], choices=["throughput", "processes", "memory", "ray"])
+    ap.add_argument("--worker-docs", type=int, default=2000, help="corpus size for the per-worker memory run")
+    ap.add_argument("--worker-marks", type=int, nargs="+", default=[200, 2000],
+                    help="records after which each process's peak RSS is read")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["throughput", "processes", "memory", "workers", "ray"])
     args = ap.parse_args()
     if not args.texts.is_dir():
         print(f"SKIP: no articles at {args.texts} (PolNeAR train texts are needed for the benchmark)")
@@ -264,6 +309,9 @@ def main() -> None:
         bench_processes(texts, args.batch_size)
     if "memory" not in args.skip:
         bench_memory(texts, args.big_mb, args.small_mb, args.records)
+    if "workers" not in args.skip:
+        for processes in (1, 2):
+            bench_workers(args.worker_docs, args.worker_marks, processes, args.batch_size)
     if "ray" not in args.skip:
         bench_ray(texts, args.batch_size)
     print("after: ", uptime())

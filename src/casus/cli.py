@@ -578,6 +578,10 @@ def serve(
     allow_host: Annotated[list[str] | None, typer.Option(
         "--allow-host", help="Another name the server answers to in the Host header, e.g. a proxy's "
                              "(repeatable; loopback names, IP addresses and --host are always answered).")] = None,
+    extract_workers: Annotated[int, typer.Option(help="Worker processes for POST extraction (0: in the server, "
+                                                      "one at a time).")] = 2,
+    extract_queue: Annotated[int, typer.Option(help="Extractions that may wait for a worker; more get 503.")] = 8,
+    extract_budget: Annotated[float, typer.Option(help="Seconds an extraction may take, waiting included.")] = 300,
 ) -> None:
     """Start the workbench: REST API under /api, web UI at /, API docs at /docs."""
     from pathlib import Path
@@ -594,7 +598,8 @@ def serve(
         err.print(f"no store at {db} (run `casus ingest --db {db} FILES…` first)")
         raise typer.Exit(1)
     err.print(f"casus workbench on http://{host}:{port}/  (API docs: /docs, store: {db})", soft_wrap=True)
-    run(db, host=host, port=port, token=token, read_only=read_only, allow_hosts=allow_host or ())
+    run(db, host=host, port=port, token=token, read_only=read_only, allow_hosts=allow_host or (),
+        extract={"workers": extract_workers, "queue_size": extract_queue, "budget": extract_budget})
 
 
 class Engine(StrEnum):

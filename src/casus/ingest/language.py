@@ -42,6 +42,15 @@ def _factory() -> None:
     DetectorFactory.seed = 0
 
 
+def preload() -> None:
+    """Read the 55 language profiles now rather than on the first non-English-looking document: a
+    parent that forks workers after this shares one copy with all of them."""
+    _factory()
+    from langdetect.detector_factory import init_factory
+
+    init_factory()
+
+
 def detect(text: str) -> tuple[str | None, float]:
     """(ISO 639-1 code, confidence) of the text's language, or (None, 0.0) when it is too short to say.
 

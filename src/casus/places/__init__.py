@@ -14,13 +14,17 @@ import re
 from functools import cache
 from typing import Any
 
+import numpy as np
+from spacy.attrs import ENT_IOB, POS
 from spacy.language import Language
+from spacy.symbols import PROPN
 from spacy.tokens import Doc, Span, Token
 
-from casus.extensions import guarded
+from casus.extensions import doc_text, guarded
 from casus.places.gazetteer import Gazetteer, Place, gazetteer
 from casus.quotes import speech_verbs
-from casus.temporal.attach import governing, trigger_token
+from casus.sentences import Sentences
+from casus.temporal.attach import BySentence, first_fit, governing, trigger_token
 
 __all__ = ["PlaceResolver", "event_place", "find_places", "gazetteer", "locative"]
 
@@ -58,7 +62,7 @@ def _curated_re(gaz: Gazetteer) -> re.Pattern[str]:
 def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
     """Toponym spans with the feature class their wording asks for ("the city of X" -> city)."""
     found: list[tuple[Span, str | None]] = []
-    text = doc.text  # Doc.text joins every token on each access: read it once
+    text = doc_text(doc)
     for ent in doc.ents:
         # the small model often calls a place an organisation ("Moldova's president") or a person
         # ("flooding in Valencia"): take those when the gazetteer knows the whole name as a country,
@@ -94,28 +98,32 @@ def _spans(doc: Doc) -> list[tuple[Span, str | None]]:
     # proper nouns the model did not tag: any name in a locative phrase that the gazetteer knows
     # ("on the outskirts of Kyiv"); elsewhere only countries, states, curated places and large cities,
     # since a small town's name is too often also a surname
-    tagged = {t.i for e in doc.ents for t in e}
-    i = 0
-    while i < len(doc):
-        if doc[i].pos_ == "PROPN" and i not in tagged:
-            j = i
-            while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and j + 1 not in tagged:
-                j += 1
-            span = doc[i : j + 1]
-            if _known_name(span.text) or (locative(span) and gazetteer().candidates(span.text)):
-                found.append((span, None))
-            i = j + 1
-        else:
-            i += 1
+    for i, j in _untagged_propn_runs(doc):
+        span = doc[i:j]
+        if _known_name(span.text) or (locative(span) and gazetteer().candidates(span.text)):
+            found.append((span, None))
     found.sort(key=lambda sf: (-(sf[0].end_char - sf[0].start_char), sf[1] is None, sf[0].start_char))
-    kept: list[tuple[Span, str | None]] = []
-    for span, feature in found:
-        if all(span.end <= k.start or span.start >= k.end for k, _ in kept):
-            kept.append((span, feature))
-    return sorted(kept, key=lambda sf: sf[0].start)
+    return sorted(first_fit(found, len(doc)), key=lambda sf: sf[0].start)
+
+
+def _untagged_propn_runs(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) token ranges of consecutive proper nouns outside every entity, from the POS and
+    entity columns (no Token object per word)."""
+    cols = doc.to_array([POS, ENT_IOB]).reshape(-1, 2)
+    free = (cols[:, 0] == PROPN) & ~np.isin(cols[:, 1], ENTITY_IOB)
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, ok in enumerate(free.tolist() + [False]):
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
 
 
 MIN_UNTAGGED_CITY = 100_000
+ENTITY_IOB = [1, 3]  # Token.ent_iob: 1 inside an entity, 3 its beginning
 
 
 def _known_name(text: str) -> bool:
@@ -205,17 +213,31 @@ def is_material(trigger: Token, event: dict[str, Any] | None = None) -> bool:
     return trigger.pos_ == "VERB" and trigger.lemma_.lower() not in speech_verbs()
 
 
-def event_place(trigger: Token, places: list[tuple[Span, dict[str, Any]]],
-                event: dict[str, Any] | None = None) -> Span | None:
-    """The place that locates the trigger's event: the governing place in a locative phrase; for a
-    material event with none, a place that is its object ("entered Damascus", "Haiti was struck")."""
-    resolved = [(s, item) for s, item in places if item.get("name")]
-    span = governing(trigger, [s for s, item in resolved if item["locative"]])
-    if span is None and is_material(trigger, event):
+class PlaceIndex:
+    """A document's resolved places, arranged once for placing many events: locative ones by
+    sentence, object-like ones by the token they depend on."""
+
+    def __init__(self, places: list[tuple[Span, dict[str, Any]]], sents: Sentences | None = None):
+        resolved = [(s, item) for s, item in places if item.get("name")]
+        self.locative = BySentence([s for s, item in resolved if item["locative"]], sents)
+        self.objects: dict[int, list[Span]] = {}  # head token -> places that are its object or patient
         for s, _ in resolved:
             root = s.root
-            if root.head == trigger and root.dep_ in {"dobj", "nsubjpass"} and root.ent_type_ != "NORP":
-                return s
+            if root.dep_ in {"dobj", "nsubjpass"} and root.ent_type_ != "NORP":
+                self.objects.setdefault(root.head.i, []).append(s)
+
+
+def event_place(trigger: Token, places: list[tuple[Span, dict[str, Any]]],
+                event: dict[str, Any] | None = None, index: PlaceIndex | None = None) -> Span | None:
+    """The place that locates the trigger's event: the governing place in a locative phrase; for a
+    material event with none, a place that is its object ("entered Damascus", "Haiti was struck").
+    Pass `index` (built once from the same places) when placing many events."""
+    index = index or PlaceIndex(places)
+    span = governing(trigger, index.locative)
+    if span is None and is_material(trigger, event):
+        objects = index.objects.get(trigger.i)
+        if objects:
+            return objects[0]
     return span
 
 
@@ -225,9 +247,10 @@ class PlaceResolver:
         places = find_places(doc)
         doc._.casus_places = [item for _, item in places]
         items = {(s.start, s.end): item for s, item in places}
+        index = PlaceIndex(places, Sentences(doc))
         for ev in doc._.casus_events or []:
             trig = trigger_token(doc, ev)
-            span = event_place(trig, places, ev) if trig is not None else None
+            span = event_place(trig, places, ev, index) if trig is not None else None
             ev["location"] = _location(items[(span.start, span.end)]) if span is not None else None
             if ev["location"]:
                 ev["location"]["basis"] = "text"

@@ -15,14 +15,20 @@ Reported speech: a speech, belief or accusation verb outside any quote with a cl
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from spacy.attrs import IDX, LOWER, POS
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
+from casus.extensions import doc_text
 from casus.quotes.lexicon import accuse_verbs, quote_cue_verbs, report_verbs, speech_verbs
 from casus.quotes.marks import Region, find_regions
 from casus.quotes.speakers import SUBJECT_DEPS, SpeakerResolver, noun_phrase
+from casus.sentences import Sentences
 
 MARK_CHARS = "\"\u201c\u201d\u201e\u00ab\u00bb'"
 ADDRESSEE_VERBS = {"tell", "ask", "inform", "remind", "assure", "advise", "urge", "warn"}  # object = hearer
@@ -50,8 +56,9 @@ class Attribution:
 class Finder:
     def __init__(self, doc: Doc):
         self.doc = doc
-        self.text = doc.text
-        self.starts = [t.idx for t in doc]
+        self.text = doc_text(doc)
+        self.starts = doc.to_array([IDX]).reshape(-1).tolist()  # token start offsets without Token objects
+        self.sents = Sentences(doc)
         self.regions, self.warnings = find_regions(self.text)
         for r in self.regions:
             if "unclosed" in r.flags:
@@ -63,7 +70,8 @@ class Finder:
                     self.in_quote[i] = True
         self.used_cues: set[int] = set()
         self.terms: set[int] = set()  # indices of regions that are scare quotes or titles
-        self.speakers = SpeakerResolver(doc, lambda char: self.in_quote[self.tok(char)])
+        self.speakers = SpeakerResolver(doc, lambda char: self.in_quote[self.tok(char)], self.sents)
+        self._colon_sentences: dict[int, bool] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def _cut_at_cue(self, r: Region) -> None:
@@ -134,7 +142,7 @@ class Finder:
             return None
         if counts.get(region_key(self.text, region), 0) > 1:
             return "term"
-        if len(words) > 1 and all(t.is_title or not t.is_alpha for t in words) and toks[0].i > toks.sent.start:
+        if len(words) > 1 and all(t.is_title or not t.is_alpha for t in words) and toks[0].i > self.sents.bounds(lo)[0]:
             return "term"
         for t in self.doc[max(0, lo - 4) : lo]:
             if t.dep_ in TERM_DEPS and lo <= t.head.i <= hi:
@@ -144,14 +152,15 @@ class Finder:
     # -- direct quotes -------------------------------------------------------------------------
     def _cue_after(self, region: Region) -> tuple[Token, Span] | None:
         close = self.tok(region.end)
-        sent = self.doc[close].sent
+        sent = self.sents.bounds(close)
         limit = min(len(self.doc), close + 10)
         for t in self.doc[close:limit]:
             if t.idx >= region.end and self.in_quote[t.i]:
                 break
             if t.is_sent_start and t.i > close + 1:
                 # "…." He said. — a new sentence may still carry the cue if it is short
-                if t.sent.end - t.sent.start > 14 or t.sent != sent and t.i > close + 3:
+                start, end = self.sents.bounds(t.i)
+                if end - start > 14 or (start, end) != sent and t.i > close + 3:
                     break
             if t.idx >= region.end and (t.pos_ in {"SCONJ", "CCONJ"} or t.dep_ in {"mark", "cc"}):
                 break  # "…," though analysts say: a new clause, not this quote's attribution
@@ -172,7 +181,7 @@ class Finder:
 
     def _cue_before(self, region: Region) -> tuple[Token, Span] | None:
         first = self.tok(region.start)
-        sent = self.doc[first].sent
+        sent = self.sents.of(first)
         # the speech verb that governs the quoted words beats one that is merely nearer
         for t in self.doc[first].ancestors:
             if t.i < first and self._is_cue(t, quote_cue_verbs()):
@@ -190,8 +199,8 @@ class Finder:
             if spk is not None:
                 return t, spk
         if sent.start > 0:
-            prev = self.doc[sent.start - 1].sent
-            if prev.text.rstrip().rstrip(MARK_CHARS).rstrip().endswith(":"):
+            prev = self.sents.of(sent.start - 1)
+            if self._ends_in_colon(prev):
                 for t in reversed(prev):
                     if self._is_cue(t, quote_cue_verbs()):
                         subj = self._subject(t)
@@ -199,14 +208,24 @@ class Finder:
                             return t, subj
         return self._colon_intro(region)
 
+    def _ends_in_colon(self, sent: Span) -> bool:
+        """Does the sentence end in a colon (before closing marks)? Asked once per sentence."""
+        got = self._colon_sentences.get(sent.start)
+        if got is None:
+            got = self._colon_sentences[sent.start] = self.text[sent.start_char : sent.end_char].rstrip() \
+                .rstrip(MARK_CHARS).rstrip().endswith(":")
+        return got
+
     def _colon_intro(self, region: Region) -> tuple[Token, Span] | None:
         """`Trump issued a statement: "…"`: a colon right before the quote introduces it even
         without a speech verb; the speaker is the subject of the clause before the colon."""
         before = self.text[max(0, region.start - 6) : region.start].rstrip(MARK_CHARS + " \n")
         if not before.endswith(":"):
             return None
-        colon = self.doc[self.tok(region.start - 1 - (len(self.text[:region.start]) -
-                                                       len(self.text[:region.start].rstrip(MARK_CHARS + " \n"))))]
+        trailing = 0  # marks, spaces and newlines right before the region (not a copy of the text before it)
+        while trailing < region.start and self.text[region.start - 1 - trailing] in MARK_CHARS + " \n":
+            trailing += 1
+        colon = self.doc[self.tok(region.start - 1 - trailing)]
         if colon.text != ":":
             return None
         verb = colon.head
@@ -357,7 +376,7 @@ class Finder:
 
     def indirect(self) -> list[Attribution]:
         out: list[Attribution] = []
-        for t in self.doc:
+        for t in self._cue_candidates():
             if self.in_quote[t.i] or t.i in self.used_cues:
                 continue
             spk = self._according(t)
@@ -402,6 +421,16 @@ class Finder:
                                    [(lo, hi)], t.i))
         return out
 
+    def _cue_candidates(self) -> Iterator[Token]:
+        """The tokens `indirect` can use (a verb or auxiliary, or "according"), without a Token per word."""
+        cols = self.doc.to_array([POS, LOWER])
+        if cols.ndim == 1:
+            cols = cols.reshape(-1, 2)
+        verbs = [self.doc.vocab.strings[p] for p in CUE_POS]
+        cue = np.isin(cols[:, 0], verbs) | (cols[:, 1] == get_string_id("according"))
+        for i in np.flatnonzero(cue).tolist():
+            yield self.doc[i]
+
     def _trim(self, lo: int, hi: int) -> tuple[int, int]:
         while hi > lo and (self.text[hi - 1].isspace() or self.text[hi - 1] in ",;:\u2014\u2013-"):
             hi -= 1
@@ -441,7 +470,7 @@ class Finder:
 
     def _according_content(self, t: Token, spk: Span) -> Attribution | None:
         """"According to X, …" or "…, according to X": the rest of the sentence is the content."""
-        sent = t.sent
+        sent = self.sents.of(t.i)
         comma = next((x.i for x in self.doc[spk.end - 1 : sent.end] if x.text == ","), None)
         phrase_end = comma + 1 if comma is not None else max(t.right_edge.i, spk.end - 1) + 1
         if t.i - sent.start <= 1:
@@ -464,13 +493,18 @@ class Finder:
     # -- all of it -----------------------------------------------------------------------------
     def run(self) -> list[dict[str, Any]]:
         found = self.direct()
-        direct_spans = [a.content for a in found]
+        inside_direct = _Containment([a.content for a in found])
+        quotations = sorted((r.start, r.end) for n, r in enumerate(self.regions) if n not in self.terms)
+        quote_starts = [start for start, _ in quotations]
         for att in self.indirect():
             lo, hi = att.content
-            if any(a <= lo and hi <= b for a, b in direct_spans):
+            if inside_direct.holds(lo, hi):
                 continue  # reported speech inside a quotation: the quote already holds it
-            quoted = [r for n, r in enumerate(self.regions)
-                      if lo <= r.start and r.end <= hi and n not in self.terms]
+            k = bisect.bisect_left(quote_starts, lo)
+            quoted = False  # does a quotation (not a scare quote) lie wholly inside the content?
+            while k < len(quotations) and quotations[k][0] <= hi and not quoted:
+                quoted = quotations[k][1] <= hi
+                k += 1
             if quoted and att.kind == "indirect":
                 att.kind = "mixed"
             found.append(att)
@@ -486,6 +520,21 @@ class Finder:
                 q["parts"] = [{"start": s, "end": e} for s, e in a.parts]
             out.append(q)
         return out
+
+
+class _Containment:
+    """Is [lo, hi) inside one of these spans? Sorted starts and a running maximum of the ends."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        spans = sorted(spans)
+        self.starts = [a for a, _ in spans]
+        self.reach: list[int] = []
+        for _, b in spans:
+            self.reach.append(max(b, self.reach[-1]) if self.reach else b)
+
+    def holds(self, lo: int, hi: int) -> bool:
+        k = bisect.bisect_right(self.starts, lo)
+        return k > 0 and self.reach[k - 1] >= hi
 
 
 def region_key(text: str, r: Region) -> str:

@@ -85,6 +85,7 @@ def find_regions(text: str) -> tuple[list[Region], list[str]]:
     warnings: list[str] = []
     carry: Region | None = None  # a quote left open at the end of the previous paragraph
     for p_start, p_end in _paragraphs(text):
+        inside = _Overlap(regions)
         marks = [_Mark(m.start(), m.end(), _classify(text, m)) for m in MARK.finditer(text, p_start, p_end)]
         if carry is not None:
             if marks and marks[0].role != "close" and not text[p_start : marks[0].start].strip():
@@ -103,7 +104,7 @@ def find_regions(text: str) -> tuple[list[Region], list[str]]:
             if open_at is None:
                 if mk.role == "close":
                     s, e = _strip(text, p_start, mk.start)
-                    if e - s > 1 and not regions_overlap(regions, s):
+                    if e - s > 1 and not inside.holds(s):
                         regions.append(Region(s, e, flags={"unopened"}))
                         warnings.append(f"closing quotation mark at {mk.start} has no opening mark")
                     continue
@@ -151,8 +152,33 @@ def regions_overlap(regions: list[Region], pos: int) -> bool:
     return any(r.start <= pos < r.end for r in regions)
 
 
+class _Overlap:
+    """`regions_overlap(regions, pos)` for one paragraph, in linear time.
+
+    A region closed before the paragraph ends before it starts, so only the regions the paragraph adds
+    can hold a position in it; those are only ever appended, so each is looked at once per position.
+    """
+
+    def __init__(self, regions: list[Region]):
+        self.regions = regions
+        self.first = len(regions)
+        self.pos: int | None = None
+        self.seen = self.first
+        self.found = False
+
+    def holds(self, pos: int) -> bool:
+        if pos != self.pos:
+            self.pos, self.seen, self.found = pos, self.first, False
+        new = self.regions[self.seen :]
+        self.seen = len(self.regions)
+        self.found = self.found or regions_overlap(new, pos)
+        return self.found
+
+
 def _has_lone_single(text: str, start: int, end: int) -> int | None:
-    m = LONE_SINGLE.search(text, start, end)
+    # a match further than 60 characters on is refused, so the search need not look further; its
+    # lookahead reads one character past the mark, which still lies inside the bound
+    m = LONE_SINGLE.search(text, start, min(end, start + 63))
     if m is None or m.start() - start > 60:
         return None
     return m.start() + 1

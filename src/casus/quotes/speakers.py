@@ -8,6 +8,7 @@ senior official") are kept as such, marked `unnamed`, rather than forced onto a 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from casus.actors import mention_at
 from casus.quotes.lexicon import unnamed_sources
+from casus.sentences import Sentences
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 NP_LEFT_DEPS = {"det", "amod", "compound", "poss", "nmod", "nummod", "quantmod", "case"}
@@ -47,12 +49,16 @@ def _slug(text: str) -> str:
 class SpeakerResolver:
     """Resolves speaker phrases of one document, remembering who has spoken so far."""
 
-    def __init__(self, doc: Doc, quoted: Callable[[int], bool] = lambda _: False):
+    def __init__(self, doc: Doc, quoted: Callable[[int], bool] = lambda _: False, sents: Sentences | None = None):
         self.doc = doc
         self.quoted = quoted  # is this character offset inside a quotation?
+        self.sents = sents or Sentences(doc)
         self.actors = doc._.casus_actors or {}
         self.recent: list[tuple[int, str, str | None]] = []  # (char offset, actor id, gender)
+        self.spoke_at: dict[int, str] = {}  # char offset -> the actor last resolved there
         self.local_names: dict[str, str] = {}  # surname -> local actor id
+        self._persons: list[Span] | None = None
+        self._person_ends: list[int] = []
 
     def resolve(self, span: Span) -> dict[str, Any]:
         named = span
@@ -84,25 +90,25 @@ class SpeakerResolver:
             if gender is None and head.lower_ in PRONOUN_GENDER:
                 gender = PRONOUN_GENDER[head.lower_]
             self.recent.append((span.start_char, out["actor"], gender))
+            self.spoke_at[span.start_char] = out["actor"]
         return out
 
     def _salient_subject(self, pron: Token) -> str | None:
         """A speaker pronoun usually continues the subject of the sentence before: "Macron,
         standing alongside Zelensky, said …. He stressed …" is Macron, the nearer name is not."""
         gender = PRONOUN_GENDER[pron.lower_]
-        sent = pron.sent
+        sent = self.sents.of(pron.i)
         for _ in range(2):
             if sent.start == 0:
                 return None
-            sent = self.doc[sent.start - 1].sent
+            sent = self.sents.of(sent.start - 1)
             subjects = [c for c in sent.root.children if c.dep_ in SUBJECT_DEPS]
             for subj in subjects:
                 if subj.lower_ in PRONOUN_GENDER:
                     if PRONOUN_GENDER[subj.lower_] != gender:
                         return None
-                    for pos, actor, _ in reversed(self.recent):
-                        if pos == subj.idx:
-                            return actor
+                    if subj.idx in self.spoke_at:
+                        return self.spoke_at[subj.idx]
                     m = mention_at(self.doc, subj.idx, subj.idx + len(subj.text))
                     return m["actor"] if m else None
                 m = mention_at(self.doc, subj.idx, subj.idx + len(subj.text))
@@ -123,10 +129,18 @@ class SpeakerResolver:
         for pos, actor, g in reversed(self.recent):
             if pos < before and g in (gender, None) and self._can_be_person(actor, gender):
                 return actor
-        for ent in reversed([e for e in self.doc.ents if e.end_char <= before and e.label_ == "PERSON"]):
-            if not self.quoted(ent.start_char):
-                return self._local_name(ent)
+        persons = self._person_entities()
+        for k in range(bisect.bisect_right(self._person_ends, before) - 1, -1, -1):
+            if not self.quoted(persons[k].start_char):
+                return self._local_name(persons[k])
         return None
+
+    def _person_entities(self) -> list[Span]:
+        """The document's PERSON entities in order (Doc.ents rebuilds every entity on each access)."""
+        if self._persons is None:
+            self._persons = [e for e in self.doc.ents if e.label_ == "PERSON"]
+            self._person_ends = [e.end_char for e in self._persons]
+        return self._persons
 
     def _can_be_person(self, actor: str, gender: str) -> bool:
         a = self.actors.get(actor)

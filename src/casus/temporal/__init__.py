@@ -18,8 +18,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from casus.extensions import guarded
-from casus.temporal.attach import governing, trigger_token
+from casus.extensions import doc_text, guarded
+from casus.sentences import Sentences
+from casus.temporal.attach import BySentence, first_fit, governing, trigger_token
 from casus.temporal.expressions import resolve
 
 __all__ = ["DateResolver", "find_times", "published_date", "resolve"]
@@ -73,7 +74,7 @@ def _is_future(span: Span) -> bool:
 
 def _candidate_spans(doc: Doc) -> list[Span]:
     found: list[Span] = [e for e in doc.ents if e.label_ in {"DATE", "TIME"}]
-    for m in PATTERN_RE.finditer(doc.text):
+    for m in PATTERN_RE.finditer(doc_text(doc)):
         # "in 1994": the year alone; the preposition only told us that the number is a year
         start, end = m.span("year") if m["year"] else m.span()
         span = doc.char_span(start, end, alignment_mode="expand")
@@ -92,11 +93,7 @@ def find_times(doc: Doc, published: dt.date | None) -> list[tuple[Span, dict[str
         if value is not None:
             resolved.append((span, value))
     resolved.sort(key=lambda sv: (-(sv[0].end_char - sv[0].start_char), sv[0].start_char))
-    kept: list[tuple[Span, dict[str, Any]]] = []
-    for span, value in resolved:
-        if all(span.end <= k.start or span.start >= k.end for k, _ in kept):
-            kept.append((span, value))
-    return sorted(kept, key=lambda sv: sv[0].start)
+    return sorted(first_fit(resolved, len(doc)), key=lambda sv: sv[0].start)
 
 
 def _date(span: Span, value: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +108,7 @@ class DateResolver:
         doc._.casus_times = [{**value, "text": span.text, "start": span.start_char, "end": span.end_char}
                        for span, value in times]
         by_span = {(s.start, s.end): v for s, v in times}
-        spans = [s for s, _ in times]
+        spans = BySentence([s for s, _ in times], Sentences(doc))
         for ev in doc._.casus_events or []:
             trig = trigger_token(doc, ev)
             span = governing(trig, spans) if trig is not None else None

@@ -9,9 +9,12 @@ linear distance does.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 from spacy.tokens import Doc, Span, Token
+
+from casus.sentences import Sentences
 
 # expressions that modify a noun ("the 1994 Budapest Memorandum", "Friday's attack") date or place
 # that noun only, not the clause around it
@@ -81,12 +84,42 @@ def _dates_the_trigger(noun: Token, trigger: Token) -> bool:
     return noun == trigger or (noun.head == trigger and noun.dep_ in {"dobj", "nsubjpass", "attr"})
 
 
-def governing(trigger: Token, spans: list[Span]) -> Span | None:
+class BySentence:
+    """Spans grouped by the sentence that holds them, built once per document, so that each event looks
+    at its own sentence's spans only (looking at all of them for every event is quadratic)."""
+
+    def __init__(self, spans: Sequence[Span], sents: Sentences | None = None):
+        self.spans = list(spans)
+        self.sents = sents or (Sentences(self.spans[0].doc) if self.spans else None)
+        self.groups: dict[int, list[Span]] = {}
+        self.empty: list[Span] = []  # an empty span at a boundary belongs to two sentences: test it always
+        for span in self.spans:
+            if len(span) == 0:
+                self.empty.append(span)
+                continue
+            start, end = self.sents.bounds(span.start)  # type: ignore[union-attr]
+            if span.end <= end:
+                self.groups.setdefault(start, []).append(span)
+
+    def within(self, sent: Span) -> list[Span]:
+        """The spans that may lie inside `sent`, in their original order."""
+        group = self.groups.get(sent.start, [])
+        if not self.empty:
+            return group
+        order = {id(s): n for n, s in enumerate(self.spans)}
+        return sorted(group + self.empty, key=lambda s: order[id(s)])
+
+
+def governing(trigger: Token, spans: Sequence[Span] | BySentence, sents: Sentences | None = None) -> Span | None:
     """The span in the trigger's sentence nearest to it in the parse (ties: nearest in the text).
-    Attributive spans count only for the noun they modify."""
-    sent = trigger.sent
+    Attributive spans count only for the noun they modify. Give `spans` as `BySentence` when there
+    are many events to place."""
+    if isinstance(spans, BySentence):
+        sents = sents or spans.sents
+    sents = sents or Sentences(trigger.doc)
+    sent = sents.of(trigger.i)
     best: tuple[int, int, Span] | None = None
-    for span in spans:
+    for span in spans.within(sent) if isinstance(spans, BySentence) else spans:
         if span.start < sent.start or span.end > sent.end:
             continue
         if is_attributive(span) and not _dates_the_trigger(span.root.head, trigger):
@@ -99,3 +132,31 @@ def governing(trigger: Token, spans: list[Span]) -> Span | None:
         if best is None or key[:2] < best[:2]:
             best = key
     return best[2] if best else None
+
+
+T = TypeVar("T")
+
+
+def first_fit(candidates: Iterable[tuple[Span, T]], n_tokens: int) -> list[tuple[Span, T]]:
+    """The candidates, in the order given, that share no token with one kept before them.
+
+    Same result as testing each against every kept span (`span.end <= k.start or span.start >= k.end`),
+    in time linear in the tokens covered: each kept span marks its tokens with its number.
+    """
+    owner = [-1] * (n_tokens + 1)
+    point = [False] * (n_tokens + 1)  # where an empty span was kept
+    kept: list[tuple[Span, T]] = []
+    for span, value in candidates:
+        if len(span) == 0:
+            # empty at token p: it overlaps a kept span only when that span runs across p
+            p = span.start
+            if 0 < p <= n_tokens and owner[p - 1] >= 0 and owner[p - 1] == owner[p]:
+                continue
+            point[p] = True
+        elif any(owner[i] >= 0 for i in range(span.start, span.end)) or \
+                any(point[i] for i in range(span.start + 1, span.end)):
+            continue
+        for i in range(span.start, span.end):
+            owner[i] = len(kept)
+        kept.append((span, value))
+    return kept

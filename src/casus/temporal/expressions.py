@@ -21,7 +21,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from casus.data_files import load_yaml
@@ -364,7 +364,7 @@ def _dateparser(text: str, published: dt.date | None) -> dict[str, Any] | None:
     return day(d)
 
 
-@cache
+@lru_cache(maxsize=32)  # one parser per publication date: bounded, or a corpus's dates pile up in memory
 def _parser(settings: tuple) -> Any:
     from dateparser.date import DateDataParser
 

@@ -4,8 +4,9 @@ The app holds one read-only DuckDB connection (casus.storefile.SharedReader); ea
 through its own `cursor()` (DuckDB connections are not thread-safe, cursors are the idiom for
 threads), and the connection is given up whenever a writer waits, so `casus ingest` runs beside
 the server. A POST that stores opens the store read-write for that one batch. The spaCy pipeline
-is loaded on the first POST, once. casus.web.security checks Host and browser writes and sets the
-security headers.
+is loaded on the first POST, once, and extraction runs in a bounded pool of worker processes
+(`casus.web.extractor`): a long text never stalls other requests. casus.web.security checks
+Host and browser writes and sets the security headers.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import csv
 import hmac
 import io
 import json
-import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
@@ -42,6 +42,7 @@ from casus.query import (
     QuoteFilter,
 )
 from casus.storefile import SharedReader, StoreBusy
+from casus.web.extractor import Extractor, Unavailable
 from casus.web.highlights import document_view
 from casus.web.limits import BodyLimit
 from casus.web.security import Guard, allowed_hosts
@@ -106,7 +107,8 @@ Filter = Annotated[EventFilter, Depends(event_filter)]
 class Workbench:
     """State shared by the requests: the store's reader, its columns, the lazily loaded pipeline."""
 
-    def __init__(self, db: str | Path, token: str | None = None, read_only: bool = False):
+    def __init__(self, db: str | Path, token: str | None = None, read_only: bool = False,
+                 extract: dict[str, Any] | None = None):
         from casus.store import Store
 
         self.db = str(db)
@@ -117,8 +119,8 @@ class Workbench:
         # the file and its tables exist (read-write), or an older store is migrated, before the first read
         Store(self.db, read_only=read_only).close()
         self.reader = SharedReader(self.db)
-        self._nlp_lock = threading.Lock()
-        self._nlp: Any = None
+        self._nlp: Any = None  # set before the first POST to use a pipeline already loaded
+        self.extractor = Extractor(self._pipeline, **(extract or {}))
 
     def cursor(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         return self.reader.cursor()
@@ -141,19 +143,20 @@ class Workbench:
         with self.cursor() as cur:
             yield Queries(cur)
 
-    def extract(self, body: TextIn) -> dict[str, Any]:
-        from casus.pipeline import extract, load
+    def _pipeline(self) -> Any:
+        from casus.pipeline import load
 
+        if self._nlp is None:
+            self._nlp = load()
+        return self._nlp
+
+    def extract(self, body: TextIn) -> dict[str, Any]:
         meta = {k: v for k, v in body.meta.model_dump().items() if v is not None}
         doc = Document(id=body.id or content_hash(body.text)[:16], text=body.text, meta=meta, origin="api")
-        # one pipeline, loaded once; spaCy's Language isn't documented as thread-safe, so calls are serialised
-        with self._nlp_lock:
-            if self._nlp is None:
-                self._nlp = load()
-            [record] = list(extract([doc], nlp=self._nlp))
-        return record
+        return self.extractor.extract(doc)  # raises Unavailable: busy, over the time budget, worker died
 
     def close(self) -> None:
+        self.extractor.close()
         self.reader.close()
 
 
@@ -163,9 +166,11 @@ def _message(err: dict[str, Any]) -> str:
 
 
 def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_only: bool = False,
-               max_body: int = MAX_BODY, host: str = "127.0.0.1", allow_hosts: Iterable[str] = ()) -> FastAPI:
-    """The app; `host` is the interface it is served on, `allow_hosts` more names it answers to."""
-    wb = Workbench(db, token=token, read_only=read_only)
+               max_body: int = MAX_BODY, host: str = "127.0.0.1", allow_hosts: Iterable[str] = (),
+               extract: dict[str, Any] | None = None) -> FastAPI:
+    """The app; `host` is the interface it is served on, `allow_hosts` more names it answers to;
+    `extract`: `Extractor` settings (workers, queue_size, budget) for POST /api/extract and /api/documents."""
+    wb = Workbench(db, token=token, read_only=read_only, extract=extract)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
@@ -195,6 +200,11 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
     async def store_busy(request: Request, exc: StoreBusy) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "5"})
 
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return JSONResponse({"error": str(exc)}, status_code=503, headers=headers)
+
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=400)
@@ -215,7 +225,8 @@ def create_app(db: str | Path = "casus.duckdb", token: str | None = None, read_o
     def stats() -> Json:
         with wb.queries() as qs:
             return Json({"db": Path(wb.db).name, "counts": qs.stats(), "read_only": wb.read_only,
-                         "token_required": wb.token is not None, "display_min_confidence": DISPLAY_MIN_CONFIDENCE})
+                         "token_required": wb.token is not None, "display_min_confidence": DISPLAY_MIN_CONFIDENCE,
+                         "extraction": wb.extractor.status()})
 
     @app.get("/api/events", tags=["events"], summary="Events, filtered, sorted and paged")
     def events(f: Filter, limit: Limit = 50, offset: Offset = 0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from typing import Any
 
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
@@ -25,11 +26,12 @@ def check_exposure(host: str, token: str | None) -> None:
 
 
 def serve(db: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          read_only: bool = False, log_level: str = "info", allow_hosts: Iterable[str] = ()) -> None:
+          read_only: bool = False, log_level: str = "info", allow_hosts: Iterable[str] = (),
+          extract: dict[str, Any] | None = None) -> None:
     import uvicorn
 
     from casus.web.app import create_app
 
     check_exposure(host, token)
-    app = create_app(db, token=token, read_only=read_only, host=host, allow_hosts=allow_hosts)
+    app = create_app(db, token=token, read_only=read_only, host=host, allow_hosts=allow_hosts, extract=extract)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
