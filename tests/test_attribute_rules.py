@@ -1,4 +1,4 @@
-"""The indexed attribute ruler sets exactly the token attributes spaCy's own attribute ruler sets."""
+"""The indexed attribute ruler and lemmatizer set exactly the token attributes spaCy's own set."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
 from casus.attribute_rules import IndexedAttributeRuler, use_indexed_attribute_ruler
+from casus.lemmas import IndexedLemmatizer, use_indexed_lemmatizer
 from casus.pipeline import MODEL
 from tests.conftest import EXAMPLES, SHARED_DATA
 
@@ -33,6 +34,7 @@ def pair():
     stock = spacy.load(MODEL, exclude=["ner"])
     indexed = spacy.load(MODEL, exclude=["ner"])
     use_indexed_attribute_ruler(indexed)
+    use_indexed_lemmatizer(indexed)
     return stock, indexed
 
 
@@ -48,6 +50,8 @@ def test_the_pipeline_casus_loads_uses_it(nlp):
     ruler = nlp.get_pipe("attribute_ruler")
     assert isinstance(ruler, IndexedAttributeRuler) and ruler._compiled() is not None
     assert len(ruler.patterns) > 150  # the model's own rules, carried over
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, IndexedLemmatizer) and lemmatizer.lookups.has_table("lemma_rules")
 
 
 def test_same_token_attributes_as_spacy_on_a_fixed_corpus(pair):

@@ -22,6 +22,7 @@ characters) are never cut.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import re
@@ -45,6 +46,7 @@ from casus.document import Document
 from casus.extensions import cache_text
 from casus.ingest.language import preload as preload_language
 from casus.ingest.language import unsupported
+from casus.lemmas import use_indexed_lemmatizer
 from casus.record import build_record, error_record
 from casus.repair import Repaired, english_words, repair
 
@@ -62,10 +64,11 @@ WARM_TEXT = ("President Vladimir Putin warned on Friday in Vladivostok that West
 def load(model: str = MODEL) -> Language:
     """The spaCy pipeline with every casus component added after the model's own.
 
-    The model's attribute ruler is swapped for an indexed one with the same rules and results
-    (`casus.attribute_rules`)."""
+    The model's attribute ruler and lemmatizer are swapped for indexed ones with the same rules and
+    results (`casus.attribute_rules`, `casus.lemmas`)."""
     nlp = spacy.load(model)
     use_indexed_attribute_ruler(nlp)
+    use_indexed_lemmatizer(nlp)
     for name in COMPONENTS:
         nlp.add_pipe(name)
     nlp.max_length = MAX_CHARS
@@ -74,10 +77,22 @@ def load(model: str = MODEL) -> Language:
 
 def warm(nlp: Language) -> None:
     """Load now what the pipeline would load on first use (gazetteer, language profiles, word list,
-    events model): done in a parent before it forks, the workers share it instead of each loading it."""
+    events model, dateparser's locale)."""
+    from casus.temporal.expressions import preload as preload_dates
+
     preload_language()
     english_words()
+    preload_dates()
     run_batch(nlp, [Document(id="warm-up", text=WARM_TEXT, meta={"published": "2025-09-05"})])
+
+
+def before_fork(nlp: Language) -> None:
+    """Ready a parent for forking workers: everything loaded (`warm`) so that workers share it instead
+    of each loading its own, and the loaded objects frozen out of the garbage collector, whose passes
+    would otherwise write to every object and copy each shared page into each worker."""
+    warm(nlp)
+    gc.collect()
+    gc.freeze()
 
 
 def split_pipeline(nlp: Language) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
@@ -336,7 +351,7 @@ def _work(documents: list[Document]) -> list[dict[str, Any]]:
 
 def _pool(nlp: Language, n_process: int) -> ProcessPoolExecutor:
     if "fork" in mp.get_all_start_methods():
-        warm(nlp)
+        before_fork(nlp)
         return ProcessPoolExecutor(n_process, mp.get_context("fork"), _init_worker, (nlp, MODEL, os.getpid()))
     # spawn: each worker loads the default pipeline itself (custom components must be importable)
     return ProcessPoolExecutor(n_process, mp.get_context("spawn"), _init_worker, (None, MODEL, os.getpid()))

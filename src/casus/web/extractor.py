@@ -136,9 +136,9 @@ class Extractor:
             if self._nlp is None:
                 self._nlp = self._load()
             if self._ctx.get_start_method() == "fork":
-                from casus.pipeline import warm
+                from casus.pipeline import before_fork
 
-                warm(self._nlp)  # lazy data (gazetteer, language profiles) loaded once, shared by every worker
+                before_fork(self._nlp)  # lazy data loaded once and shared by every worker
             for _ in range(self.workers):
                 self._add()
 
