@@ -106,6 +106,36 @@ def test_store_busy_is_raised_in_process_too(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is what shares the lock file")
+def test_a_process_forked_while_the_gate_was_held_does_not_keep_it(tmp_path):
+    """A worker forked while a thread was passing the gate (the API forks its extraction workers
+    while the reader's watcher looks) must not hold the lock for its whole life."""
+    import fcntl
+
+    from casus.storefile import Gate, StoreBusy
+
+    db = str(tmp_path / "forked.duckdb")
+    reader = Gate(db)
+    fd = reader._open()
+    fcntl.flock(fd, fcntl.LOCK_SH)  # the watcher in the middle of writer_waiting
+    child = os.fork()
+    if child == 0:  # the worker: lives on without touching the store
+        time.sleep(5)
+        os._exit(0)
+    try:
+        os.close(fd)  # the watcher is done (closing, not unlocking); only the child's copy could hold the lock
+        writer = Gate(db)
+        try:
+            writer.acquire(time.monotonic() + 1.5)
+        except StoreBusy as exc:
+            pytest.fail(f"the forked child kept the gate: {exc}")
+        assert writer.fd is not None
+        writer.release()
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+
+
 def test_soak_ingest_while_the_workbench_and_queries_run(tmp_path, nlp):
     """500 documents ingested while a client queries the API every 100 ms; servers and `casus events`
     started during the ingest work too; no failed query, no lost document, consistent counts."""

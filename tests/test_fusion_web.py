@@ -102,7 +102,7 @@ def test_posted_documents_are_fused(tmp_path, nlp):
     with TestClient(app, base_url="http://127.0.0.1") as c:
         before = c.get("/api/happenings").json()["total"]
         res = c.post("/api/documents", json={"text": text, "meta": {"published": "2025-09-09", "outlet": "Post E"}})
-        assert res.status_code == 201 and res.json()["events"] >= 1
+        assert res.status_code == 201 and res.json()["events"] >= 1, res.text
         after = c.get("/api/happenings").json()
     assert after["unfused_events"] == 0 and after["total"] >= before
 

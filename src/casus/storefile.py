@@ -71,6 +71,31 @@ def busy_message(path: str, holder: str, waited: float) -> str:
             "longer.")
 
 
+# Descriptors of lock files this process has open. flock belongs to the open file, which a forked
+# child shares: a worker forked while a thread held the gate (a reader passing it, the watcher
+# looking) would keep that lock for its whole life and every writer would wait for it. The child
+# closes its copies at once; the parent's lock lasts until the parent closes its own.
+_OPEN: set[int] = set()
+
+
+def _close_inherited() -> None:
+    for fd in list(_OPEN):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _OPEN.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited)
+
+
+def _close(fd: int) -> None:
+    _OPEN.discard(fd)
+    os.close(fd)
+
+
 class Gate:
     """The lock file beside a store: writers hold it exclusively, readers pass it (see the module doc)."""
 
@@ -81,16 +106,14 @@ class Gate:
     def _open(self) -> int | None:
         if fcntl is None:
             return None
-        try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError:
-            pass
-        try:
-            # another user's lock file: flock works on a descriptor opened for reading too
-            return os.open(self.path, os.O_RDONLY)
-        except OSError:
-            # a store in a read-only place: readers there cannot race a writer anyway
-            return None
+        for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):  # another user's file: flock works read-only too
+            try:
+                fd = os.open(self.path, flags | os.O_CLOEXEC, 0o666)
+            except OSError:
+                continue
+            _OPEN.add(fd)
+            return fd
+        return None  # a store in a read-only place: readers there cannot race a writer anyway
 
     def _wait(self, fd: int, mode: int, deadline: float, notice: Callable[[str], None] | None) -> None:
         announced = False
@@ -120,7 +143,7 @@ class Gate:
         try:
             self._wait(fd, fcntl.LOCK_EX, deadline, notice)
         except BaseException:
-            os.close(fd)
+            _close(fd)
             raise
         self.fd = fd
 
@@ -129,7 +152,7 @@ class Gate:
             return
         # unlock explicitly: a forked child holding a copy of the descriptor would otherwise keep the lock
         fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
+        _close(self.fd)
         self.fd = None
 
     def pass_(self, deadline: float, notice: Callable[[str], None] | None = None) -> None:
@@ -141,7 +164,7 @@ class Gate:
             self._wait(fd, fcntl.LOCK_SH, deadline, notice)
             fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
-            os.close(fd)
+            _close(fd)
 
     def writer_waiting(self) -> bool:
         fd = self._open()
@@ -149,10 +172,11 @@ class Gate:
             return False
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)  # unlocked, not only closed: see _OPEN
         except BlockingIOError:
             return True
         finally:
-            os.close(fd)  # closing the only descriptor of this open file releases the shared lock
+            _close(fd)
         return False
 
 
