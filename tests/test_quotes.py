@@ -225,3 +225,15 @@ def test_garbled_quotation_marks_never_fail(nlp):
         assert not [e for e in doc._.casus_errors or [] if e["level"] == "error"], text
         for q in doc._.casus_quotes:
             assert 0 <= q["content"]["start"] < q["content"]["end"] <= len(text), (text, q)
+
+
+def test_a_cue_before_a_rule_line_reports_nothing_and_breaks_no_later_stage(nlp):
+    """A speech verb whose content would be only a separator line ("___.") gives no quote: an empty
+    content is no quotation, and the events stage once failed on it for the whole document."""
+    text = ("Trump has been criticized by his rivals for failing to campaign in the state.\n\n___.\n\n"
+            "New Jersey Gov. Chris Christie said he would stay in the race.")
+    doc = nlp(text)
+    assert doc._.casus_quotes, "the reported speech after the rule line is still found"
+    assert all(content(doc, q).strip() for q in doc._.casus_quotes)
+    assert not [e for e in doc._.casus_errors or [] if e["level"] == "error"]
+    assert doc._.casus_events  # the stage ran: "criticized" or "said" is coded

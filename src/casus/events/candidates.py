@@ -81,7 +81,8 @@ class DocIndex:
         self.content: dict[int, Span] = {}
         for q in doc._.casus_quotes or []:
             ct = q["content"]
-            span = doc.char_span(ct["start"], ct["end"], alignment_mode="expand")
+            # an empty content would make spaCy's "expand" span end before it starts
+            span = doc.char_span(ct["start"], ct["end"], alignment_mode="expand") if ct["end"] > ct["start"] else None
             if span is not None:
                 for t in span:
                     self.inside[t.i] = True

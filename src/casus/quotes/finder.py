@@ -498,6 +498,8 @@ class Finder:
         quote_starts = [start for start, _ in quotations]
         for att in self.indirect():
             lo, hi = att.content
+            if not self.text[lo:hi].strip():
+                continue  # "according to" before a rule line ("___."): nothing was reported
             if inside_direct.holds(lo, hi):
                 continue  # reported speech inside a quotation: the quote already holds it
             k = bisect.bisect_left(quote_starts, lo)
