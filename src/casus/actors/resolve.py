@@ -22,7 +22,9 @@ stay global and stable.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import re
 from typing import Any
 
@@ -135,6 +137,9 @@ class _Resolution:
         self.actors: dict[str, dict[str, Any]] = {}
         self.mentions: list[dict[str, Any]] = []
         self.taken: dict[int, int] = {}  # token index -> mention index
+        self._norms: dict[str, str] = {}
+        self._people: dict[str, list[dict[str, Any]]] = {}  # surname -> person actors (known_person)
+        self._people_seen = 0
         self.last_seen: dict[str, int] = {}  # actor id -> index of its latest mention
         self.title_tokens = {w for t in kb.titles for w in t.split()} | set(HONORIFICS) | NOT_HOLDER
         self.title_tokens |= {"leader", "chief", "spokesman", "spokeswoman", "general", "commander", "minister",
@@ -385,11 +390,13 @@ class _Resolution:
         # the people of the document, most recently mentioned first: "Clinton" is the nearest Clinton
         recent = sorted((a for a in self.actors.values() if a["kind"] == "person"),
                         key=lambda a: -self.last_seen.get(a["id"], -1))
+        whole = norm(name.text)
         for actor in recent:
-            parts = norm(actor["name"]).split()
+            normed = self._normed(actor["name"])
+            parts = normed.split()
             if not parts:
                 continue
-            if norm(actor["name"]) == norm(name.text):
+            if normed == whole:
                 return actor, "name"
             if parts[-1] == last and (first is None or len(parts) == 1 or parts[0] == first):
                 return actor, "surname"  # "Clinton" after "Hillary Clinton", but not "Chelsea Clinton"
@@ -772,9 +779,10 @@ class _Resolution:
 
     def inside_entity(self, start: int, end: int) -> bool:
         """'Security Council' inside 'Burundi's National Security Council' is not the UN's."""
-        return any(e.start <= start and end <= e.end and (e.start, e.end) != (start, end)
-                   and e.label_ in {"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW"} and len(_strip(e)) > end - start
-                   for e in self.ents)
+        # the Doc's entities never overlap: only the one at `start` can hold the span
+        e = self.ent_of.get(start)
+        return (e is not None and e.start <= start and end <= e.end and (e.start, e.end) != (start, end)
+                and e.label_ in {"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW"} and len(_strip(e)) > end - start)
 
     def entities(self) -> None:
         for ent in self.ents:
@@ -833,9 +841,26 @@ class _Resolution:
         if len(span) != 1:
             return None
         key = norm(span.text)
-        people = [a for a in self.actors.values() if a["kind"] == "person" and norm(a["name"]).endswith(key)
-                  and norm(a["name"]).split()[-1] == key]
+        # the people indexed by surname, brought up to date with the actors added since (actors are
+        # only ever added, in order, and keep their kind and name)
+        for a in itertools.islice(self.actors.values(), self._people_seen, None):
+            if a["kind"] == "person":
+                self._people.setdefault(self._surname(a["name"]), []).append(a)
+        self._people_seen = len(self.actors)
+        people = self._people.get(key, [])
         return people[0] if len(people) == 1 else None
+
+    def _normed(self, name: str) -> str:
+        """norm(name), remembered: the people of a document are compared with every new name, and a
+        long document names thousands."""
+        got = self._norms.get(name)
+        if got is None:
+            got = self._norms[name] = norm(name)
+        return got
+
+    def _surname(self, name: str) -> str:
+        words = self._normed(name).split()
+        return words[-1] if words else ""
 
     def hyphenated(self, start: int, end: int) -> bool:
         """Tokens [start, end) joined by a hyphen to a capitalised word: part of a name."""
@@ -1040,6 +1065,13 @@ class _Resolution:
     def pronouns(self) -> None:
         doc = self.doc
         sents = self.sent_no
+        # the mentions by first token, so that a pronoun reads only those of its last sentences (a scan
+        # of every mention for every pronoun made a long document quadratic); the candidates are then
+        # read in list order, as a full scan would, so ties go the same way
+        first_of: dict[int, int] = {}
+        for tok in self.tokens:
+            first_of.setdefault(sents[tok.i], tok.i)
+        by_start = sorted((m["tok"], k) for k, m in enumerate(self.mentions))
         for tok in self.tokens:
             info = PRONOUNS.get(tok.lower_)
             if not info or tok.pos_ != "PRON" and tok.tag_ != "PRP$" or tok.i in self.taken:
@@ -1047,12 +1079,16 @@ class _Resolution:
             gender, number = info
             if tok.lower_ == "it" and self.expletive(tok):
                 continue
+            limit = 1 if gender == "n" else 3
+            lo = first_of.get(sents[tok.i] - limit, 0) if sents[tok.i] - limit > 0 else 0
+            window = sorted(k for _, k in by_start[bisect.bisect_left(by_start, (lo, -1)):
+                                                   bisect.bisect_left(by_start, (tok.i, -1))])
             best, best_key = None, None
-            for m in self.mentions:
+            for m in (self.mentions[k] for k in window):
                 if m["tok_end"] > tok.i:
                     continue
                 dist = sents[tok.i] - sents[m["tok"]]
-                if dist > (1 if gender == "n" else 3):
+                if dist > limit:
                     continue
                 actor = self.actors[m["actor"]]
                 if not self.compatible(actor, gender, number, doc[m["tok"] : m["tok_end"]]):
@@ -1067,6 +1103,7 @@ class _Resolution:
                     best, best_key = m, key
             if best is not None:
                 self.add(doc[tok.i : tok.i + 1], self.actors[best["actor"]], "pronoun")
+                bisect.insort(by_start, (tok.i, len(self.mentions) - 1))
 
     @staticmethod
     def expletive(tok: Token) -> bool:
