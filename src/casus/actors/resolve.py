@@ -26,6 +26,7 @@ import bisect
 import hashlib
 import itertools
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from spacy.language import Language
@@ -635,13 +636,19 @@ class _Resolution:
             return
         self.add(span, self.doc_actor(f"{number} {tok.lower_}", "group", None, "GOV"), "agent")
 
-    def recent_igo(self, before: int) -> dict[str, Any] | None:
-        """The intergovernmental body named last, within two sentences ("the EU … the bloc")."""
+    def mentions_before(self, before: int, sentences: int) -> Iterator[dict[str, Any]]:
+        """The mentions that start before token `before`, the latest added first, until one lies more
+        than `sentences` sentences back."""
         for m in reversed(self.mentions):
             if m["tok"] >= before:
                 continue
-            if self.sent_no[before] - self.sent_no[m["tok"]] > 2:
-                return None
+            if self.sent_no[before] - self.sent_no[m["tok"]] > sentences:
+                return
+            yield m
+
+    def recent_igo(self, before: int) -> dict[str, Any] | None:
+        """The intergovernmental body named last, within two sentences ("the EU … the bloc")."""
+        for m in self.mentions_before(before, 2):
             a = self.actors[m["actor"]]
             if a.get("org") and a["org"] in self.kb.actors:  # "EU foreign ministers" -> the EU
                 a = self.kb_actor(a["org"])
@@ -956,11 +963,7 @@ class _Resolution:
             if det is None or det.lower_ != "the" or any(c.dep_ in {"amod", "compound"} for c in tok.lefts):
                 continue
             states = []  # the states named in the last three sentences, latest first
-            for m in reversed(self.mentions):
-                if m["tok"] >= tok.i:
-                    continue
-                if self.sent_no[tok.i] - self.sent_no[m["tok"]] > 2:
-                    break
+            for m in self.mentions_before(tok.i, 2):
                 if self.actors[m["actor"]]["kind"] == "state":
                     states.append(m)
             # a subject before an object: "Ukraine insisted … to prevent Russia from attacking the country"
@@ -977,11 +980,7 @@ class _Resolution:
             det = next((c for c in tok.lefts if c.dep_ == "det"), None)
             if det is None or det.lower_ != "the" or any(c.dep_ in {"amod", "compound"} for c in tok.lefts):
                 continue
-            for m in reversed(self.mentions):
-                if m["tok"] >= tok.i:
-                    continue
-                if self.sent_no[tok.i] - self.sent_no[m["tok"]] > 3:
-                    break
+            for m in self.mentions_before(tok.i, 3):
                 a = self.actors[m["actor"]]
                 if a["kind"] == "organisation" and a.get("sector") in {None, "BUS"}:
                     self.add(self.doc[det.i : tok.i + 1], a, "descriptor")
@@ -1026,11 +1025,7 @@ class _Resolution:
         if det is None or det.lower_ != "the" or any(c.dep_ in {"amod", "compound", "poss"} for c in root.lefts):
             return
         lemma = root.lemma_.lower()
-        for other in reversed(self.mentions):
-            if other["tok"] >= m["tok"]:
-                continue
-            if self.sent_no[m["tok"]] - self.sent_no[other["tok"]] > 3:
-                return
+        for other in self.mentions_before(m["tok"], 3):
             a = self.actors[other["actor"]]
             if a.get("country") and doc[other["tok_end"] - 1].lemma_.lower() == lemma:
                 m["actor"], m["via"] = a["id"], "descriptor"
