@@ -23,8 +23,8 @@ from casus.events.features import (
     sentence_features,
     trigger_features,
 )
-from casus.events.lexicon import event_nouns, event_verbs
-from casus.events.roles import Roles, light_verbs, roles
+from casus.events.lexicon import event_nouns, event_verbs, word_set
+from casus.events.roles import Roles, roles
 from casus.quotes import speech_verbs
 
 CONTENT_POS = {"VERB", "NOUN", "ADJ", "PROPN", "ADV"}
@@ -183,9 +183,9 @@ def candidate_features(c: Candidate, sent_feats: list[str], index: DocIndex, sen
     if _under_speech(tok):
         f.append("reported")
     f.append(f"sidx={min(sent_index, 5)}")
-    if tok.pos_ in {"NOUN", "PROPN"} and tok.dep_ in {"dobj", "attr"} and lemma(tok.head) in light_verbs():
+    if tok.pos_ in {"NOUN", "PROPN"} and tok.dep_ in {"dobj", "attr"} and lemma(tok.head) in word_set("light_verbs"):
         f.append(f"lvobj={lemma(tok.head)}")
-    if tok.pos_ == "VERB" and lemma(tok) in light_verbs():
+    if tok.pos_ == "VERB" and lemma(tok) in word_set("light_verbs"):
         obj = next((o for o in tok.children if o.dep_ in {"dobj", "attr"}), None)
         if obj is not None and lemma(obj) in event_nouns():
             f.append("lv_event_object")

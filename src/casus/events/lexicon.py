@@ -7,7 +7,8 @@ from typing import Any
 
 from casus.data_files import load_yaml, plover_types
 
-__all__ = ["act_nouns", "event_verbs", "phrases", "event_nouns", "retreat_words", "modes", "contexts", "plover_types"]
+__all__ = ["act_nouns", "word_set", "event_verbs", "phrases", "event_nouns", "retreat_words", "modes", "contexts",
+           "plover_types"]
 
 
 def _lexicon() -> dict[str, Any]:
@@ -30,13 +31,18 @@ def event_nouns() -> dict[str, str]:
 
 
 @cache
+def word_set(key: str) -> frozenset[str]:
+    """One word list of the lexicon (act_nouns, retreat_words, light_verbs, under_verbs, means,
+    means_verbs), lower-cased."""
+    return frozenset(str(w).lower() for w in _lexicon().get(key) or [])
+
+
 def act_nouns() -> frozenset[str]:
-    return frozenset(w.lower() for w in _lexicon().get("act_nouns") or [])
+    return word_set("act_nouns")
 
 
-@cache
 def retreat_words() -> frozenset[str]:
-    return frozenset(w.lower() for w in _lexicon().get("retreat_words") or [])
+    return word_set("retreat_words")
 
 
 @cache

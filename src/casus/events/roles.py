@@ -14,12 +14,11 @@ model can weigh how reliable each rule is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from spacy.tokens import Token
 
-from casus.data_files import load_yaml
 from casus.events.features import lemma
+from casus.events.lexicon import word_set
 
 SUBJ = {"nsubj", "csubj"}
 PASS_SUBJ = {"nsubjpass", "csubjpass"}
@@ -29,27 +28,6 @@ NOUN_SOURCE_DEPS = {"poss", "compound", "amod", "nmod"}
 PARTY_ENTS = {"GPE", "NORP", "ORG", "PERSON"}
 RELATIVE = {"who", "which", "that", "whom"}
 ROLE_POS = {"NOUN", "PROPN", "PRON", "NUM"}
-
-
-@cache
-def light_verbs() -> frozenset[str]:
-    return frozenset(load_yaml("event_verbs.yaml").get("light_verbs") or [])
-
-
-@cache
-def under_verbs() -> frozenset[str]:
-    return frozenset(load_yaml("event_verbs.yaml").get("under_verbs") or [])
-
-
-@cache
-def means() -> frozenset[str]:
-    return frozenset(load_yaml("event_verbs.yaml").get("means") or [])
-
-
-@cache
-def means_verbs() -> frozenset[str]:
-    return frozenset(load_yaml("event_verbs.yaml").get("means_verbs") or [])
-
 
 # verbs whose infinitive names what they promise to do to someone: "threatened to strike the bases"
 VOWS = {"threaten", "vow", "pledge", "promise", "warn", "swear"}
@@ -67,7 +45,8 @@ def _is_time(tok: Token) -> bool:
 
 
 def _uses_means(verb: Token, obj: Token) -> bool:
-    return lemma(obj) in means() and lemma(verb) in means_verbs() and not any(c.dep_ == "prt" for c in verb.children)
+    return (lemma(obj) in word_set("means") and lemma(verb) in word_set("means_verbs")
+            and not any(c.dep_ == "prt" for c in verb.children))
 
 
 @dataclass
@@ -213,7 +192,7 @@ def _noun_parties(noun: Token) -> tuple[Token | None, Token | None, str, str]:
 def noun_roles(noun: Token) -> Roles:
     source, target, s_how, t_how = _noun_parties(noun)
     head = noun.head
-    if noun.dep_ in {"dobj", "attr", "nsubjpass"} and lemma(head) in light_verbs():
+    if noun.dep_ in {"dobj", "attr", "nsubjpass"} and lemma(head) in word_set("light_verbs"):
         # "carried out a strike on X", "the EU imposed sanctions on Russia"
         if source is None:
             source, s_how = subject(head)
@@ -222,7 +201,7 @@ def noun_roles(noun: Token) -> Roles:
             obj, how = verb_object(head)
             if obj is not None and obj.i != noun.i and how.startswith("prep"):
                 target, t_how = obj, "light verb " + how
-    elif noun.dep_ == "pobj" and head.dep_ == "prep" and lemma(head.head) in under_verbs():
+    elif noun.dep_ == "pobj" and head.dep_ == "prep" and lemma(head.head) in word_set("under_verbs"):
         # "Oli's home came under attack": the subject suffered it
         if target is None:
             subj = _child(head.head, SUBJ)
